@@ -82,7 +82,7 @@ void pg_log_write(enum pg_log_level level, const char *fmt, ...)
 {
 	char message[PG_LOG_LINE_MAX];
 	char line[PG_LOG_LINE_MAX + 512];
-	char stamp[40];
+	char stamp[64];
 	struct timespec now;
 	struct tm tm;
 	va_list ap;
@@ -96,7 +96,7 @@ void pg_log_write(enum pg_log_level level, const char *fmt, ...)
 	gmtime_r(&now.tv_sec, &tm);
 	snprintf(stamp, sizeof(stamp), "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ",
 		 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-		 tm.tm_min, tm.tm_sec, now.tv_nsec / 1000000);
+		 tm.tm_min, tm.tm_sec, (long)(now.tv_nsec / 1000000) % 1000);
 
 	if (json_format) {
 		pos = (size_t)snprintf(line, sizeof(line),
