@@ -41,7 +41,7 @@ LOCAL_LIBS := -lmicrohttpd -lsqlite3 -lcurl -ljansson -lpthread -lm
 
 BINS := $(BUILD)/api/bootstrap $(BUILD)/notifications/bootstrap $(BUILD)/pigeon
 
-.PHONY: all deps run test unit integration fuzz fuzz-build clean
+.PHONY: all deps run test unit integration fuzz fuzz-build clean package
 all: $(BINS)
 
 deps:
@@ -76,8 +76,9 @@ $(BUILD)/tests/%: $(BUILD)/obj/tests/helpers/%.o $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LOCAL_LIBS)
 
+# A .env file in the top folder, when present, supplies settings.
 run: deps all
-	$(BUILD)/pigeon serve $(SERVE_FLAGS)
+	$(BUILD)/pigeon serve $(if $(wildcard .env),--env-file .env) $(SERVE_FLAGS)
 
 # The sanitizer pass rebuilds into build-san/ and runs the same suite.
 test: deps
@@ -112,7 +113,13 @@ fuzz: fuzz-build
 			|| { tail -40 build-fuzz/$$name.log; exit 1; }; \
 	done
 
+# Release zips for Lambda's provided.al2023 runtime, see scripts/package.
+package: deps
+	$(MAKE) BUILD=build-release CFLAGS="-O2" all
+	scripts/package build-release/api/bootstrap dist/api.zip
+	scripts/package build-release/notifications/bootstrap dist/notifications.zip
+
 clean:
-	rm -rf build build-san build-fuzz dist
+	rm -rf build build-san build-release build-fuzz dist
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
