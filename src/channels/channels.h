@@ -1,0 +1,205 @@
+/* Delivery channels for notifications, Pushover first.
+ *
+ * A notification event is parsed once into struct pg_notification; a channel
+ * (struct pg_channel) delivers it and reports a pg_channel_status plus a
+ * sentence in the caller's struct pg_err. pg_notify_handle ties both together
+ * for the notifications function.
+ *
+ * Pushover (https://pushover.net/api) limits, counted in Unicode characters:
+ * message 1024, title 250, url 512, url_title 100. Longer text is cut at a
+ * character boundary so that it fits; a cut message or title ends with "…"
+ * (U+2026) inside the limit, a cut url_title does not. A url longer than 512
+ * characters is left out entirely, because a cut URL points somewhere else;
+ * struct pg_delivery records each of these changes so the caller can log them.
+ *
+ * Nothing here logs. Error messages never contain the Pushover token or user
+ * key. */
+#ifndef PG_CHANNELS_H
+#define PG_CHANNELS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/buf.h"
+#include "common/err.h"
+
+/* Outcome of a delivery, with the part of the errorType after the channel's
+ * prefix (or the whole errorType for PG_CHANNEL_INVALID). */
+#define PG_CHANNEL_STATUS_TABLE(X)                                        \
+	X(PG_CHANNEL_SENT, "Sent")                                        \
+	X(PG_CHANNEL_INVALID, "Notification.Invalid") /* bad event */     \
+	X(PG_CHANNEL_CONFIG, "Configuration") /* credentials, URL */      \
+	X(PG_CHANNEL_REJECTED, "Rejected") /* 4xx or status != 1 */      \
+	X(PG_CHANNEL_UNAVAILABLE, "Unavailable") /* 5xx, no connection */
+
+enum pg_channel_status {
+#define PG_CHANNEL_ENUM(name, text) name,
+	PG_CHANNEL_STATUS_TABLE(PG_CHANNEL_ENUM)
+#undef PG_CHANNEL_ENUM
+};
+
+/* Returns the errorType text of status, e.g. "Rejected". */
+const char *pg_channel_status_name(enum pg_channel_status status);
+
+/* One notification. Every string is owned (free with
+ * pg_notification_release) and NULL when absent; message is never NULL after
+ * a successful parse. */
+struct pg_notification {
+	char *title;
+	char *message;
+	char *url;
+	char *url_title;
+	char *sound;
+	int priority; /* -2 to 2, default 0 */
+	int retry_s;  /* priority 2 only: seconds between repeats, >= 30 */
+	int expire_s; /* priority 2 only: seconds of repeats, 1 to 10800 */
+};
+
+void pg_notification_init(struct pg_notification *notification);
+void pg_notification_release(struct pg_notification *notification);
+
+/* Parses an event {"title", "message", "url", "url_title", "priority",
+ * "sound", "retry", "expire"}; "payload" is accepted as an old name for
+ * "message", which wins when both are present. Other members are ignored,
+ * and a member set to null counts as absent. Returns 0, or -1 with err naming
+ * the field ("message: missing", "priority: expected an integer from -2 to
+ * 2"). notification must be initialised; on failure it holds nothing. */
+__attribute__((warn_unused_result))
+int pg_notification_parse(const char *json, size_t len,
+			  struct pg_notification *notification,
+			  struct pg_err *err);
+
+/* What happened during a delivery, for the caller's log and response. */
+struct pg_delivery {
+	char request_id[80];  /* the channel's id of the accepted message */
+	int attempts;         /* requests sent */
+	long http_status;     /* of the last answer; 0 when none came */
+	char limit_reset[24]; /* Pushover's X-Limit-App-Reset (Unix time), or "" */
+	bool message_cut;
+	bool title_cut;
+	bool url_title_cut;
+	bool url_dropped;
+};
+
+void pg_delivery_init(struct pg_delivery *delivery);
+
+struct pg_channel;
+
+/* Delivers notification. remaining_ms is the time left for the whole
+ * delivery (INT64_MAX when unknown); retries stop when it runs out. */
+typedef enum pg_channel_status (*pg_channel_send_fn)(
+	const struct pg_channel *channel,
+	const struct pg_notification *notification, int64_t remaining_ms,
+	struct pg_delivery *delivery, struct pg_err *err);
+
+struct pg_channel {
+	const char *name;         /* "pushover", as reported in responses */
+	const char *error_prefix; /* "Pushover", as in "Pushover.Rejected" */
+	pg_channel_send_fn send;
+	void *settings; /* borrowed, e.g. a struct pg_pushover_config */
+};
+
+/* ---- Pushover ---------------------------------------------------------- */
+
+#define PG_PUSHOVER_API_URL "https://api.pushover.net/1/messages.json"
+#define PG_PUSHOVER_MESSAGE_MAX_CHARS 1024
+#define PG_PUSHOVER_TITLE_MAX_CHARS 250
+#define PG_PUSHOVER_URL_MAX_CHARS 512
+#define PG_PUSHOVER_URL_TITLE_MAX_CHARS 100
+/* Pushover asks for no retry sooner than 5 s after the previous request. */
+#define PG_PUSHOVER_RETRY_SPACING_MS 5000L
+#define PG_PUSHOVER_MAX_ATTEMPTS 5
+#define PG_PUSHOVER_CONNECT_TIMEOUT_MS 5000L
+#define PG_PUSHOVER_REQUEST_TIMEOUT_MS 10000L
+/* Time kept back from the deadline for reporting the outcome. */
+#define PG_PUSHOVER_DEADLINE_RESERVE_MS 500L
+
+/* Settings of the Pushover channel. Strings are owned; release with
+ * pg_pushover_config_release. */
+struct pg_pushover_config {
+	char *token;    /* PUSHOVER_TOKEN */
+	char *user_key; /* PUSHOVER_USERKEY */
+	char *api_url;  /* PUSHOVER_API_URL, default PG_PUSHOVER_API_URL */
+	long retry_spacing_ms; /* from the start of one request to the next */
+	int max_attempts;
+	long connect_timeout_ms;
+	long request_timeout_ms; /* one request, capped by the deadline */
+};
+
+/* Fills config from the environment and checks it with
+ * pg_pushover_config_check. Returns 0, or -1 with err naming the variable
+ * (never its value); config is filled either way and must be released. */
+__attribute__((warn_unused_result))
+int pg_pushover_config_from_env(struct pg_pushover_config *config,
+				struct pg_err *err);
+void pg_pushover_config_release(struct pg_pushover_config *config);
+
+/* Checks that the token and user key are set and, as Pushover documents
+ * them, 30 characters of [A-Za-z0-9], and that the API URL is http(s).
+ * Returns 0, or -1 with err naming the variable. */
+__attribute__((warn_unused_result))
+int pg_pushover_config_check(const struct pg_pushover_config *config,
+			     struct pg_err *err);
+
+/* Returns a copy of text (free with free()) holding at most max_chars
+ * characters: longer text is cut at a character boundary and, when
+ * ellipsis is set, ends with "…" within the limit. *cut tells whether it was
+ * cut. text must be valid UTF-8. */
+char *pg_pushover_fit(const char *text, size_t max_chars, bool ellipsis,
+		      bool *cut);
+
+/* Appends the form body for notification (token, user, message and the set
+ * optional fields, fitted to Pushover's limits) to form and records cuts in
+ * delivery. Returns 0, or -1 when form's maximum would be passed. */
+__attribute__((warn_unused_result))
+int pg_pushover_form(const struct pg_pushover_config *config,
+		     const struct pg_notification *notification,
+		     struct pg_buf *form, struct pg_delivery *delivery);
+
+/* Reads Pushover's answer to one request: status 200 with a JSON status of
+ * 1 and a "request" id is PG_CHANNEL_SENT (the id goes to delivery); a 4xx,
+ * or a status other than 1, is PG_CHANNEL_REJECTED with Pushover's "errors"
+ * in err, or "HTTP <status>" when the body is not JSON; 5xx and any other
+ * status are PG_CHANNEL_UNAVAILABLE. The status is checked before the body,
+ * which may be HTML. */
+enum pg_channel_status pg_pushover_reply(long http_status, const char *body,
+					 size_t body_len,
+					 struct pg_delivery *delivery,
+					 struct pg_err *err);
+
+/* Sends notification to Pushover: checks the settings first (no request
+ * without valid credentials), then POSTs the form, retrying a 5xx or a
+ * failed connection no sooner than retry_spacing_ms after the previous
+ * request, at most max_attempts times and only while remaining_ms leaves
+ * room for another request. One keep-alive connection, made by the first
+ * call, serves all calls; not thread-safe. */
+enum pg_channel_status pg_pushover_send(const struct pg_pushover_config *config,
+					const struct pg_notification *notification,
+					int64_t remaining_ms,
+					struct pg_delivery *delivery,
+					struct pg_err *err);
+
+/* Sets channel up as the Pushover channel; config is borrowed and must
+ * outlive channel. */
+void pg_pushover_channel_init(struct pg_channel *channel,
+			      struct pg_pushover_config *config);
+
+/* Frees the connection kept for Pushover. */
+void pg_pushover_cleanup(void);
+
+/* ---- notifications function -------------------------------------------- */
+
+/* Handles one notification event: parses it, delivers it through channel
+ * and appends {"status":"sent","channel":"<name>","request":"<id>"} to
+ * response. On failure returns -1, writes the errorType (e.g.
+ * "Pushover.Rejected", "Notification.Invalid") into error_type and the cause
+ * into err. delivery is filled for logging either way. */
+__attribute__((warn_unused_result))
+int pg_notify_handle(const struct pg_channel *channel, const char *event,
+		     size_t event_len, int64_t remaining_ms,
+		     struct pg_buf *response, struct pg_delivery *delivery,
+		     char *error_type, size_t error_type_size,
+		     struct pg_err *err);
+
+#endif
