@@ -45,7 +45,7 @@ static const struct standin_reply STANDIN_OK = {
 	"{\"status\":1,\"request\":\"647d2300-702c-4b38-8b2f-d56326ae460b\"}", NULL, NULL
 };
 
-static int64_t standin_now_ms(void)
+static inline int64_t standin_now_ms(void)
 {
 	struct timespec now;
 
@@ -53,7 +53,7 @@ static int64_t standin_now_ms(void)
 	return (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
 }
 
-static enum MHD_Result standin_answer(void *cls, struct MHD_Connection *connection,
+static inline enum MHD_Result standin_answer(void *cls, struct MHD_Connection *connection,
 				      const char *url, const char *method, const char *version,
 				      const char *upload_data, size_t *upload_data_size,
 				      void **con_cls)
@@ -99,7 +99,7 @@ static enum MHD_Result standin_answer(void *cls, struct MHD_Connection *connecti
 	return result;
 }
 
-static void standin_completed(void *cls, struct MHD_Connection *connection, void **con_cls,
+static inline void standin_completed(void *cls, struct MHD_Connection *connection, void **con_cls,
 			      enum MHD_RequestTerminationCode code)
 {
 	struct pg_buf *body = *con_cls;
@@ -115,7 +115,7 @@ static void standin_completed(void *cls, struct MHD_Connection *connection, void
 }
 
 /* Starts the daemon on an ephemeral loopback port; NULL on failure. */
-static struct standin *standin_start(void)
+static inline struct standin *standin_start(void)
 {
 	struct standin *server = pg_calloc(1, sizeof(*server));
 	struct sockaddr_in address = { .sin_family = AF_INET };
@@ -138,7 +138,7 @@ static struct standin *standin_start(void)
 }
 
 /* Sets the replies for the next POSTs; later POSTs get STANDIN_OK. */
-static void standin_script(struct standin *server, const struct standin_reply *replies,
+static inline void standin_script(struct standin *server, const struct standin_reply *replies,
 			   int count)
 {
 	pthread_mutex_lock(&server->lock);
@@ -153,7 +153,7 @@ static void standin_script(struct standin *server, const struct standin_reply *r
 	pthread_mutex_unlock(&server->lock);
 }
 
-static int standin_posts(struct standin *server)
+static inline int standin_posts(struct standin *server)
 {
 	int posts;
 
@@ -163,7 +163,7 @@ static int standin_posts(struct standin *server)
 	return posts;
 }
 
-static void standin_stop(struct standin *server)
+static inline void standin_stop(struct standin *server)
 {
 	if (!server)
 		return;
@@ -173,7 +173,7 @@ static void standin_stop(struct standin *server)
 	free(server);
 }
 
-static int standin_hex(char c)
+static inline int standin_hex(char c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -186,7 +186,7 @@ static int standin_hex(char c)
 
 /* Returns the decoded value of field name in an urlencoded form (free with
  * free()), or NULL when the form has no such field. */
-static char *standin_form_value(const char *form, const char *name)
+static inline char *standin_form_value(const char *form, const char *name)
 {
 	size_t name_len = strlen(name);
 	const char *p = form;
