@@ -1,0 +1,527 @@
+/* The contact form: reading the four fields from a form or JSON body,
+ * checking them, and building the notification event. */
+#include "web/web.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/alloc.h"
+#include "common/text.h"
+
+static const char *const field_names[PG_CONTACT_FIELD_COUNT] = {
+	[PG_CONTACT_SOURCE] = "source",
+	[PG_CONTACT_NAME] = "name",
+	[PG_CONTACT_EMAIL] = "email",
+	[PG_CONTACT_DESCRIPTION] = "description",
+};
+
+const char *pg_contact_field_name(enum pg_contact_field field)
+{
+	return field_names[field];
+}
+
+void pg_contact_limits_init(struct pg_contact_limits *limits)
+{
+	limits->max_chars[PG_CONTACT_SOURCE] = PG_CONTACT_SOURCE_MAX_CHARS;
+	limits->max_chars[PG_CONTACT_NAME] = PG_CONTACT_NAME_MAX_CHARS;
+	limits->max_chars[PG_CONTACT_EMAIL] = PG_CONTACT_EMAIL_MAX_CHARS;
+	limits->max_chars[PG_CONTACT_DESCRIPTION] =
+		PG_CONTACT_DESCRIPTION_MAX_CHARS;
+}
+
+void pg_contact_init(struct pg_contact *contact)
+{
+	memset(contact, 0, sizeof(*contact));
+}
+
+void pg_contact_release(struct pg_contact *contact)
+{
+	if (!contact)
+		return;
+	for (int i = 0; i < PG_CONTACT_FIELD_COUNT; i++) {
+		free(contact->values[i]);
+		contact->values[i] = NULL;
+		contact->lens[i] = 0;
+	}
+}
+
+static int find_field(const char *name)
+{
+	for (int i = 0; i < PG_CONTACT_FIELD_COUNT; i++)
+		if (strcmp(name, field_names[i]) == 0)
+			return i;
+	return -1;
+}
+
+/* ---- Reading the body ------------------------------------------------ */
+
+int pg_contact_from_form(struct pg_contact *contact, const char *body,
+			 size_t len, struct pg_problem *problem)
+{
+	struct pg_form form;
+	int result = -1;
+
+	pg_form_init(&form);
+	if (pg_form_parse(&form, body, len, problem) < 0)
+		goto out;
+
+	for (size_t i = 0; i < form.count; i++) {
+		struct pg_form_field *field = &form.fields[i];
+		int index = find_field(field->name);
+
+		if (index < 0)
+			continue;
+		if (contact->values[index]) {
+			pg_problem_field(problem, field_names[index],
+					 "given more than once");
+			continue;
+		}
+		contact->values[index] = field->value;
+		contact->lens[index] = field->value_len;
+		field->value = NULL;
+	}
+	if (!pg_problem_is_set(problem))
+		result = 0;
+out:
+	pg_form_release(&form);
+	return result;
+}
+
+/* Names the contact field of a duplicate key error when jansson's text
+ * quotes it ("... near '"email"'"); returns -1 for any other key. */
+static int duplicate_field(const char *text)
+{
+	const char *start = strstr(text, "near '\"");
+	const char *end;
+	char name[32];
+	size_t len;
+
+	if (!start)
+		return -1;
+	start += strlen("near '\"");
+	end = strstr(start, "\"'");
+	if (!end)
+		return -1;
+	len = (size_t)(end - start);
+	if (len >= sizeof(name))
+		return -1;
+	memcpy(name, start, len);
+	name[len] = '\0';
+	return find_field(name);
+}
+
+int pg_contact_from_json(struct pg_contact *contact, const char *body,
+			 size_t len, struct pg_problem *problem)
+{
+	json_error_t json_err;
+	json_t *root;
+	int result = -1;
+
+	/* JSON_ALLOW_NUL keeps "\u0000" in a value so that it can be
+	 * rejected below instead of cutting the value short. */
+	root = json_loadb(body, len, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL,
+			  &json_err);
+	if (!root) {
+		int field = json_error_code(&json_err) ==
+					    json_error_duplicate_key ?
+				    duplicate_field(json_err.text) :
+				    -1;
+
+		if (field >= 0)
+			pg_problem_field(problem, field_names[field],
+					 "given more than once");
+		else
+			pg_problem_set(problem, 400,
+				       "request body: invalid JSON at line %d, "
+				       "column %d: %s",
+				       json_err.line, json_err.column,
+				       json_err.text);
+		goto out;
+	}
+	if (!json_is_object(root)) {
+		pg_problem_set(problem, 400,
+			       "request body: expected a JSON object");
+		goto out;
+	}
+
+	for (int i = 0; i < PG_CONTACT_FIELD_COUNT; i++) {
+		json_t *value = json_object_get(root, field_names[i]);
+		const char *text;
+		size_t text_len;
+
+		if (!value)
+			continue;
+		if (!json_is_string(value)) {
+			pg_problem_field(problem, field_names[i],
+					 "must be a string");
+			continue;
+		}
+		text = json_string_value(value);
+		text_len = json_string_length(value);
+		if (strlen(text) != text_len) {
+			pg_problem_field(problem, field_names[i],
+					 "contains a NUL character");
+			continue;
+		}
+		contact->values[i] = pg_strndup(text, text_len);
+		contact->lens[i] = text_len;
+	}
+	if (!pg_problem_is_set(problem))
+		result = 0;
+out:
+	json_decref(root);
+	return result;
+}
+
+int pg_contact_read(struct pg_contact *contact,
+		    const struct pg_http_request *req,
+		    const struct pg_contact_limits *limits,
+		    struct pg_problem *problem)
+{
+	const char *type = pg_http_request_header(req, "Content-Type");
+	bool json;
+	int rc;
+
+	if (!type || !*type) {
+		/* No Content-Type (curl -d sends one, some scripts do not):
+		 * guess from the first byte that is not white space. */
+		size_t i = 0;
+
+		while (i < req->body_len &&
+		       strchr(" \t\r\n", req->body[i]) && req->body[i])
+			i++;
+		json = i < req->body_len && req->body[i] == '{';
+	} else if (pg_media_type_is(type, "application/json")) {
+		json = true;
+	} else if (pg_media_type_is(type,
+				    "application/x-www-form-urlencoded")) {
+		json = false;
+	} else {
+		/* TODO: multipart/form-data is not parsed yet. */
+		pg_problem_set(problem, 415,
+			       "Content-Type: \"%.100s\" is not supported; "
+			       "send application/json or "
+			       "application/x-www-form-urlencoded",
+			       type);
+		return -1;
+	}
+
+	if (json)
+		rc = pg_contact_from_json(contact, req->body, req->body_len,
+					  problem);
+	else
+		rc = pg_contact_from_form(contact, req->body, req->body_len,
+					  problem);
+	if (rc < 0)
+		return -1;
+	return pg_contact_validate(contact, limits, problem);
+}
+
+/* ---- Validation ------------------------------------------------------ */
+
+/* Turns CRLF and lone CR into LF in place. */
+static void normalise_newlines(char *s, size_t *len)
+{
+	size_t out = 0;
+
+	for (size_t i = 0; i < *len; i++) {
+		if (s[i] == '\r') {
+			s[out++] = '\n';
+			if (i + 1 < *len && s[i + 1] == '\n')
+				i++;
+			continue;
+		}
+		s[out++] = s[i];
+	}
+	*len = out;
+	s[out] = '\0';
+}
+
+/* Removes bytes of set from both ends in place. */
+static void trim(char *s, size_t *len, const char *set)
+{
+	size_t start = 0;
+	size_t end = *len;
+
+	while (start < end && s[start] && strchr(set, s[start]))
+		start++;
+	while (end > start && s[end - 1] && strchr(set, s[end - 1]))
+		end--;
+	memmove(s, s + start, end - start);
+	*len = end - start;
+	s[*len] = '\0';
+}
+
+/* Returns the code point at s[*i] of valid UTF-8 and moves *i past it. */
+static uint32_t next_code_point(const char *s, size_t *i)
+{
+	const unsigned char *p = (const unsigned char *)s + *i;
+	uint32_t cp;
+	size_t extra;
+
+	if (p[0] < 0x80) {
+		cp = p[0];
+		extra = 0;
+	} else if (p[0] < 0xe0) {
+		cp = p[0] & 0x1f;
+		extra = 1;
+	} else if (p[0] < 0xf0) {
+		cp = p[0] & 0x0f;
+		extra = 2;
+	} else {
+		cp = p[0] & 0x07;
+		extra = 3;
+	}
+	for (size_t k = 1; k <= extra; k++)
+		cp = cp << 6 | (p[k] & 0x3f);
+	*i += extra + 1;
+	return cp;
+}
+
+static bool is_control(uint32_t cp)
+{
+	return cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp <= 0x9f);
+}
+
+/* Checks that a multi-line field holds no control character other than LF
+ * and TAB, and a single-line one none at all. */
+static bool check_controls(const char *field, const char *s, size_t len,
+			   bool multi_line, struct pg_problem *problem)
+{
+	for (size_t i = 0; i < len;) {
+		uint32_t cp = next_code_point(s, &i);
+
+		if (!is_control(cp))
+			continue;
+		if (multi_line && (cp == '\n' || cp == '\t'))
+			continue;
+		if (!multi_line && (cp == '\n' || cp == '\r'))
+			pg_problem_field(problem, field,
+					 "must be a single line");
+		else
+			pg_problem_field(problem, field,
+					 "contains a control character "
+					 "(U+%04X)",
+					 (unsigned)cp);
+		return false;
+	}
+	return true;
+}
+
+static bool is_atext(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	       (c >= '0' && c <= '9') ||
+	       (c && strchr("!#$%&'*+-/=?^_`{|}~", c)) || c >= 0x80;
+}
+
+static bool is_ldh(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	       (c >= '0' && c <= '9') || c == '-';
+}
+
+/* Returns what is wrong with an email address, or NULL; the address has
+ * already passed the control character check. */
+static const char *email_problem(const char *s, size_t len)
+{
+	const char *at = memchr(s, '@', len);
+	size_t local_len;
+	const char *domain;
+	size_t domain_len;
+	size_t label_len = 0;
+	bool dot_seen = false;
+
+	if (len > PG_EMAIL_MAX_BYTES)
+		return "longer than 254 bytes";
+	if (memchr(s, ' ', len))
+		return "must not contain spaces";
+	if (!at || memchr(at + 1, '@', len - (size_t)(at - s) - 1))
+		return "must contain exactly one '@'";
+	local_len = (size_t)(at - s);
+	domain = at + 1;
+	domain_len = len - local_len - 1;
+
+	if (!local_len)
+		return "the part before '@' is empty";
+	if (local_len > PG_EMAIL_LOCAL_MAX_BYTES)
+		return "the part before '@' is longer than 64 bytes";
+	if (s[0] == '.' || s[local_len - 1] == '.')
+		return "the part before '@' must not start or end with a dot";
+	for (size_t i = 0; i < local_len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == '.' && s[i + 1] == '.')
+			return "the part before '@' must not contain two dots "
+			       "in a row";
+		if (c != '.' && !is_atext(c))
+			return "the part before '@' contains a character that "
+			       "is not allowed";
+	}
+
+	if (!domain_len)
+		return "the domain after '@' is empty";
+	for (size_t i = 0; i <= domain_len; i++) {
+		unsigned char c = i < domain_len ? (unsigned char)domain[i] : '.';
+
+		if (c == '.') {
+			if (!label_len)
+				return "the domain has an empty label";
+			if (domain[i - 1] == '-')
+				return "a domain label must not end with a "
+				       "hyphen";
+			dot_seen = dot_seen || i < domain_len;
+			label_len = 0;
+			continue;
+		}
+		if (!is_ldh(c))
+			return "the domain may contain only letters, digits, "
+			       "hyphens and dots";
+		if (!label_len && c == '-')
+			return "a domain label must not start with a hyphen";
+		if (++label_len > 63)
+			return "a domain label is longer than 63 bytes";
+	}
+	if (!dot_seen)
+		return "the domain must contain a dot";
+	return NULL;
+}
+
+static void check_field(struct pg_contact *contact, int index,
+			const struct pg_contact_limits *limits,
+			struct pg_problem *problem)
+{
+	const char *name = field_names[index];
+	const char *value = contact->values[index];
+	size_t len = contact->lens[index];
+	bool multi_line = index == PG_CONTACT_SOURCE ||
+			  index == PG_CONTACT_DESCRIPTION;
+	size_t chars;
+	const char *email_error;
+
+	if (!pg_utf8_valid(value, len, NULL)) {
+		pg_problem_field(problem, name, "not valid UTF-8");
+		return;
+	}
+	if (!check_controls(name, value, len, multi_line, problem))
+		return;
+	chars = pg_utf8_count(value, len);
+	if (chars > limits->max_chars[index]) {
+		pg_problem_field(problem, name, "longer than %zu characters",
+				 limits->max_chars[index]);
+		return;
+	}
+	if (index != PG_CONTACT_EMAIL)
+		return;
+	email_error = email_problem(value, len);
+	if (email_error)
+		pg_problem_field(problem, name, "not a valid address: %s",
+				 email_error);
+}
+
+int pg_contact_validate(struct pg_contact *contact,
+			const struct pg_contact_limits *limits,
+			struct pg_problem *problem)
+{
+	bool missing[PG_CONTACT_FIELD_COUNT] = { false };
+	char list[64] = "";
+	size_t list_len = 0;
+	size_t missing_count = 0;
+
+	/* Normalise first, so that a field of white space counts as empty. */
+	for (int i = 0; i < PG_CONTACT_FIELD_COUNT; i++) {
+		char *value = contact->values[i];
+
+		if (!value) {
+			missing[i] = true;
+			continue;
+		}
+		if (i == PG_CONTACT_SOURCE || i == PG_CONTACT_DESCRIPTION) {
+			normalise_newlines(value, &contact->lens[i]);
+			trim(value, &contact->lens[i], " \t\n");
+		} else {
+			trim(value, &contact->lens[i], " ");
+		}
+		missing[i] = contact->lens[i] == 0;
+	}
+
+	/* Name every missing field in one sentence when there are several. */
+	for (int i = 0; i < PG_CONTACT_FIELD_COUNT; i++) {
+		if (!missing[i])
+			continue;
+		/* The four names fit in list, so nothing is cut. */
+		list_len += (size_t)snprintf(list + list_len,
+					     sizeof(list) - list_len, "%s%s",
+					     missing_count++ ? ", " : "",
+					     field_names[i]);
+	}
+	if (missing_count > 1)
+		pg_problem_set(problem, 400, "required fields missing: %s",
+			       list);
+
+	for (int i = 0; i < PG_CONTACT_FIELD_COUNT; i++) {
+		if (missing[i])
+			pg_problem_field(problem, field_names[i], "required");
+		else
+			check_field(contact, i, limits, problem);
+	}
+	return pg_problem_is_set(problem) ? -1 : 0;
+}
+
+/* ---- The notification ------------------------------------------------ */
+
+int pg_contact_notification(const struct pg_contact *contact,
+			    struct pg_buf *out)
+{
+	const char *source = contact->values[PG_CONTACT_SOURCE];
+	size_t source_len = contact->lens[PG_CONTACT_SOURCE];
+	struct pg_buf one_line;
+	struct pg_buf title;
+	struct pg_buf message;
+	json_t *event = NULL;
+	char *text = NULL;
+	int result = -1;
+
+	pg_buf_init(&one_line, 0);
+	pg_buf_init(&title, 0);
+	pg_buf_init(&message, 0);
+
+	/* The source may span lines; the title and its label line may not. */
+	if (pg_buf_append(&one_line, source ? source : "", source_len) < 0)
+		goto out;
+	for (size_t i = 0; i < one_line.len; i++)
+		if (one_line.data[i] == '\n')
+			one_line.data[i] = ' ';
+
+	if (pg_buf_appendf(&title, "New message from %s",
+			   one_line.data ? one_line.data : "") < 0)
+		goto out;
+	if (pg_buf_appendf(&message,
+			   "Source: %s\nName: %s\nMail: %s\nDescription: %s",
+			   one_line.data ? one_line.data : "",
+			   contact->values[PG_CONTACT_NAME],
+			   contact->values[PG_CONTACT_EMAIL],
+			   contact->values[PG_CONTACT_DESCRIPTION]) < 0)
+		goto out;
+
+	event = json_object();
+	if (!event ||
+	    json_object_set_new(event, "title",
+				json_stringn(title.data, title.len)) ||
+	    json_object_set_new(event, "message",
+				json_stringn(message.data, message.len)))
+		goto out;
+	text = json_dumps(event, JSON_COMPACT);
+	if (!text || pg_buf_append_str(out, text) < 0)
+		goto out;
+	result = 0;
+out:
+	free(text);
+	json_decref(event);
+	pg_buf_release(&message);
+	pg_buf_release(&title);
+	pg_buf_release(&one_line);
+	return result;
+}

@@ -1,0 +1,177 @@
+/* application/x-www-form-urlencoded bodies and media type matching. */
+#include "web/web.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/alloc.h"
+#include "common/text.h"
+
+void pg_form_init(struct pg_form *form)
+{
+	form->fields = NULL;
+	form->count = 0;
+}
+
+void pg_form_release(struct pg_form *form)
+{
+	if (!form)
+		return;
+	for (size_t i = 0; i < form->count; i++) {
+		free(form->fields[i].name);
+		free(form->fields[i].value);
+	}
+	free(form->fields);
+	form->fields = NULL;
+	form->count = 0;
+}
+
+static int hex_value(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Decodes one name or value into out. Returns 0, or -1 with *bad_at set to
+ * the offset of a '%' that is not followed by two hex digits. */
+static int decode_component(const char *s, size_t len, struct pg_buf *out,
+			    size_t *bad_at)
+{
+	for (size_t i = 0; i < len; i++) {
+		char c = s[i];
+
+		if (c == '+') {
+			c = ' ';
+		} else if (c == '%') {
+			int high = i + 1 < len ? hex_value(s[i + 1]) : -1;
+			int low = i + 2 < len ? hex_value(s[i + 2]) : -1;
+
+			if (high < 0 || low < 0) {
+				*bad_at = i;
+				return -1;
+			}
+			c = (char)(high << 4 | low);
+			i += 2;
+		}
+		/* Cannot fail: out has no maximum and the output is never
+		 * longer than the input. */
+		if (pg_buf_append(out, &c, 1) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Quotes the malformed escape at s[at] for a message: at most "%" and two
+ * more bytes, only printable ASCII. */
+static void quote_escape(const char *s, size_t len, size_t at, char out[4])
+{
+	size_t n = 0;
+
+	for (size_t i = at; i < len && n < 3; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c < 0x21 || c > 0x7e || (n && c == '%'))
+			break;
+		out[n++] = (char)c;
+	}
+	out[n] = '\0';
+}
+
+static int decode_field(struct pg_form_field *field, const char *segment,
+			size_t segment_len, struct pg_problem *problem)
+{
+	const char *eq = memchr(segment, '=', segment_len);
+	size_t name_len = eq ? (size_t)(eq - segment) : segment_len;
+	const char *value = eq ? eq + 1 : segment + segment_len;
+	size_t value_len = segment_len - name_len - (eq ? 1 : 0);
+	struct pg_buf buf;
+	size_t bad_at = 0;
+	char escape[4];
+	int result = -1;
+
+	pg_buf_init(&buf, 0);
+	if (decode_component(segment, name_len, &buf, &bad_at) < 0) {
+		quote_escape(segment, name_len, bad_at, escape);
+		pg_problem_set(problem, 400, "form field name: invalid "
+				"percent-encoding \"%s\"", escape);
+		goto out;
+	}
+	if (!pg_utf8_valid(buf.data ? buf.data : "", buf.len, NULL)) {
+		pg_problem_set(problem, 400,
+			       "form field name: not valid UTF-8");
+		goto out;
+	}
+	if (buf.len && memchr(buf.data, '\0', buf.len)) {
+		pg_problem_set(problem, 400,
+			       "form field name: contains a NUL byte");
+		goto out;
+	}
+	field->name = pg_buf_detach(&buf, &field->name_len);
+
+	if (decode_component(value, value_len, &buf, &bad_at) < 0) {
+		quote_escape(value, value_len, bad_at, escape);
+		pg_problem_field(problem, field->name,
+				 "invalid percent-encoding \"%s\"", escape);
+		goto out;
+	}
+	if (!pg_utf8_valid(buf.data ? buf.data : "", buf.len, NULL)) {
+		pg_problem_field(problem, field->name, "not valid UTF-8");
+		goto out;
+	}
+	field->value = pg_buf_detach(&buf, &field->value_len);
+	result = 0;
+out:
+	pg_buf_release(&buf);
+	return result;
+}
+
+int pg_form_parse(struct pg_form *form, const char *body, size_t len,
+		  struct pg_problem *problem)
+{
+	size_t pos = 0;
+
+	while (pos < len) {
+		const char *segment = body + pos;
+		const char *amp = memchr(segment, '&', len - pos);
+		size_t segment_len = amp ? (size_t)(amp - segment) : len - pos;
+		struct pg_form_field *field;
+
+		pos += segment_len + 1;
+		if (!segment_len)
+			continue;
+		if (form->count == PG_FORM_MAX_FIELDS) {
+			pg_problem_set(problem, 400, "form: more than %d fields",
+				       PG_FORM_MAX_FIELDS);
+			return -1;
+		}
+		if (!form->fields)
+			form->fields = pg_calloc(PG_FORM_MAX_FIELDS,
+						 sizeof(form->fields[0]));
+		field = &form->fields[form->count];
+		/* Count the field first so that release frees a half-filled
+		 * one. */
+		form->count++;
+		if (decode_field(field, segment, segment_len, problem) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+bool pg_media_type_is(const char *content_type, const char *media_type)
+{
+	const char *start = content_type;
+	const char *end;
+
+	while (*start == ' ' || *start == '\t')
+		start++;
+	end = start + strcspn(start, ";");
+	while (end > start && (end[-1] == ' ' || end[-1] == '\t'))
+		end--;
+	return (size_t)(end - start) == strlen(media_type) &&
+	       pg_ascii_nieq(start, media_type, (size_t)(end - start));
+}
