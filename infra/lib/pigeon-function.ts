@@ -1,0 +1,81 @@
+// A C custom-runtime Lambda function with its own role and log group.
+import { Annotations, Duration, RemovalPolicy, Tags } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { FunctionCode } from './code';
+import { PigeonConfig } from './config';
+
+export interface PigeonFunctionProps {
+  readonly config: PigeonConfig;
+  readonly functionName: string;
+  readonly description: string;
+  readonly code: FunctionCode;
+  readonly environment: Record<string, string>;
+  // Asynchronous invocation settings, passed through to lambda.Function.
+  readonly retryAttempts?: number;
+  readonly maxEventAge?: Duration;
+  readonly onFailure?: lambda.IDestination;
+}
+
+export class PigeonFunction extends Construct {
+  public readonly function: lambda.Function;
+  public readonly role: iam.Role;
+  public readonly logGroup: logs.LogGroup;
+
+  constructor(scope: Construct, id: string, props: PigeonFunctionProps) {
+    super(scope, id);
+    const { config } = props;
+
+    // Lambda writes to this group, named as it would name it, so console
+    // links work. It goes with the stack because its entries expire anyway.
+    this.logGroup = new logs.LogGroup(this, 'LogGroup', {
+      logGroupName: `/aws/lambda/${props.functionName}`,
+      retention: logs.RetentionDays.ONE_WEEK,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+
+    // A role of its own instead of AWSLambdaBasicExecutionRole, whose log
+    // permissions cover every log group of the account.
+    this.role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `Execution role of ${props.functionName}`,
+    });
+    this.role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        resources: [this.logGroup.logGroupArn],
+      }),
+    );
+
+    this.function = new lambda.Function(this, 'Function', {
+      functionName: props.functionName,
+      description: props.description,
+      runtime: lambda.Runtime.PROVIDED_AL2023,
+      handler: 'bootstrap',
+      architecture: config.architecture === 'arm64' ? lambda.Architecture.ARM_64 : lambda.Architecture.X86_64,
+      code: props.code.code,
+      memorySize: config.memorySize,
+      timeout: Duration.seconds(config.timeoutSeconds),
+      role: this.role,
+      logGroup: this.logGroup,
+      environment: props.environment,
+      retryAttempts: props.retryAttempts,
+      maxEventAge: props.maxEventAge,
+      onFailure: props.onFailure,
+    });
+    // The role's policy must exist before the function can write its first
+    // log line.
+    this.function.node.addDependency(this.role);
+
+    if (props.code.isPlaceholder) {
+      Annotations.of(this.function).addWarningV2(
+        'pigeon:placeholderCode',
+        `${props.functionName} uses placeholder code that fails every invocation: run \`make package\` before deploying`,
+      );
+    }
+
+    Tags.of(this).add('Name', props.functionName);
+  }
+}
