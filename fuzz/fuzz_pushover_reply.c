@@ -1,4 +1,4 @@
-/* libFuzzer target: Pushover's answers. The first two bytes pick the HTTP
+/* libFuzzer target: Pushover's responses. The first two bytes pick the HTTP
  * status (100 to 599), the third whether an X-Limit-App-Reset value was
  * seen, and the rest is the body. */
 #include <stddef.h>

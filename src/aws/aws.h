@@ -33,17 +33,17 @@ struct pg_aws_config {
 
 /* Defaults for the timeouts above. The total stays under API Gateway's 29 s
  * integration timeout, so an api function that waits for an invocation can
- * still answer its client. */
+ * still respond to its client. */
 #define PG_AWS_CONNECT_TIMEOUT_MS 3000L
 #define PG_AWS_TIMEOUT_MS 25000L
-/* Lambda's maximum synchronous response; a longer answer fails the call. */
+/* Lambda's maximum synchronous response; a longer response fails the call. */
 #define PG_AWS_MAX_RESPONSE_BYTES (6u * 1024 * 1024)
 /* Lambda's maximum length of the FunctionName parameter of Invoke. */
 #define PG_LAMBDA_MAX_FUNCTION_NAME 170
 
 /* Fills config from the environment. Returns 0, or -1 with err naming the
  * missing or invalid variable (never a credential's value). On failure config
- * holds nothing to release. */
+ * contains nothing to release. */
 int pg_aws_config_from_env(struct pg_aws_config *config, struct pg_err *err);
 void pg_aws_config_release(struct pg_aws_config *config);
 
@@ -51,7 +51,7 @@ void pg_aws_config_release(struct pg_aws_config *config);
 struct pg_invoke_result {
 	long http_status;        /* 200 for RequestResponse, 202 for Event */
 	char function_error[64]; /* X-Amz-Function-Error value, "" when absent */
-	struct pg_buf payload;   /* the function's answer; owned, release it */
+	struct pg_buf payload;   /* the function's response; owned, release it */
 };
 
 void pg_invoke_result_init(struct pg_invoke_result *result);
@@ -59,8 +59,9 @@ void pg_invoke_result_release(struct pg_invoke_result *result);
 
 /* Invokes function_name (a name, partial or full ARN, optionally with
  * ":qualifier") with payload. Returns 0 when the function ran and succeeded
- * (HTTP 200 without X-Amz-Function-Error, or 202 for Event); otherwise -1
- * with err saying why, result still filled as far as the call got.
+ * (HTTP 200 without X-Amz-Function-Error, or 202 for Event). Otherwise it
+ * returns -1 with the cause in err, and result is filled as far as the call
+ * got.
  * A function error puts its errorType and errorMessage into err; an AWS
  * error puts the HTTP status, x-amzn-ErrorType and the "message" of the
  * answer there, with any credential text replaced by "[redacted]".

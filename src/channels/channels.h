@@ -1,6 +1,6 @@
 /* Delivery channels for notifications, Pushover first.
  *
- * A notification event is parsed once into struct pg_notification; a channel
+ * A notification event is parsed once into struct pg_notification. A channel
  * (struct pg_channel) delivers it and reports a pg_channel_status plus a
  * sentence in the caller's struct pg_err. pg_notify_handle ties both together
  * for the notifications function.
@@ -64,17 +64,17 @@ void pg_notification_release(struct pg_notification *notification);
  * "message", which wins when both are present. Other members are ignored,
  * and a member set to null counts as absent. Returns 0, or -1 with err naming
  * the field ("message: missing", "priority: expected an integer from -2 to
- * 2"). notification must be initialised; on failure it holds nothing. */
+ * 2"). notification must be initialised; on failure it contains nothing. */
 __attribute__((warn_unused_result))
 int pg_notification_parse(const char *json, size_t len,
 			  struct pg_notification *notification,
 			  struct pg_err *err);
 
-/* What happened during a delivery, for the caller's log and response. */
+/* The record of one delivery, for the caller's log and response. */
 struct pg_delivery {
 	char request_id[80];  /* the channel's id of the accepted message */
 	int attempts;         /* requests sent */
-	long http_status;     /* of the last answer; 0 when none came */
+	long http_status;     /* of the last response; 0 when none came */
 	char limit_reset[24]; /* Pushover's X-Limit-App-Reset (Unix time), or "" */
 	bool message_cut;
 	bool title_cut;
@@ -107,7 +107,8 @@ struct pg_channel {
 #define PG_PUSHOVER_TITLE_MAX_CHARS 250
 #define PG_PUSHOVER_URL_MAX_CHARS 512
 #define PG_PUSHOVER_URL_TITLE_MAX_CHARS 100
-/* Pushover asks for no retry sooner than 5 s after the previous request. */
+/* Pushover's API documentation requests no retry sooner than 5 s after the
+ * previous request. */
 #define PG_PUSHOVER_RETRY_SPACING_MS 5000L
 #define PG_PUSHOVER_MAX_ATTEMPTS 5
 #define PG_PUSHOVER_CONNECT_TIMEOUT_MS 5000L
@@ -144,7 +145,7 @@ int pg_pushover_config_check(const struct pg_pushover_config *config,
 
 /* Returns a copy of text (free with free()) holding at most max_chars
  * characters: longer text is cut at a character boundary and, when
- * ellipsis is set, ends with "…" within the limit. *cut tells whether it was
+ * ellipsis is set, ends with "…" within the limit. *cut is set when text was
  * cut. text must be valid UTF-8. */
 char *pg_pushover_fit(const char *text, size_t max_chars, bool ellipsis,
 		      bool *cut);
@@ -157,7 +158,7 @@ int pg_pushover_form(const struct pg_pushover_config *config,
 		     const struct pg_notification *notification,
 		     struct pg_buf *form, struct pg_delivery *delivery);
 
-/* Reads Pushover's answer to one request: status 200 with a JSON status of
+/* Reads Pushover's response to one request: status 200 with a JSON status of
  * 1 and a "request" id is PG_CHANNEL_SENT (the id goes to delivery); a 4xx,
  * or a status other than 1, is PG_CHANNEL_REJECTED with Pushover's "errors"
  * in err, or "HTTP <status>" when the body is not JSON; 5xx and any other
@@ -168,11 +169,11 @@ enum pg_channel_status pg_pushover_reply(long http_status, const char *body,
 					 struct pg_delivery *delivery,
 					 struct pg_err *err);
 
-/* Sends notification to Pushover: checks the settings first (no request
- * without valid credentials), then POSTs the form, retrying a 5xx or a
- * failed connection no sooner than retry_spacing_ms after the previous
- * request, at most max_attempts times and only while remaining_ms leaves
- * room for another request. One keep-alive connection, made by the first
+/* Sends notification to Pushover. The settings are checked first, so invalid
+ * credentials send no request. A 5xx or a failed connection is retried no
+ * sooner than retry_spacing_ms after the previous request, at most
+ * max_attempts times in all, and only while remaining_ms leaves room for
+ * another request. One keep-alive connection, made by the first
  * call, serves all calls; not thread-safe. */
 enum pg_channel_status pg_pushover_send(const struct pg_pushover_config *config,
 					const struct pg_notification *notification,

@@ -109,7 +109,7 @@ int pg_notification_parse(const char *json, size_t len, struct pg_notification *
 {
 	json_error_t json_err;
 	/* NUL characters are let through so that the check below can name the
-	 * field that holds one. */
+	 * field that contains one. */
 	json_t *event = json_loadb(json, len, JSON_ALLOW_NUL, &json_err);
 	json_t *message;
 	int rc = -1;

@@ -1,4 +1,4 @@
-/* The notifications function's work for one event: parse, deliver, answer. */
+/* The notifications function's work for one event: parse, deliver, respond. */
 #include "channels/channels.h"
 
 #include <jansson.h>

@@ -1,5 +1,5 @@
-/* The Pushover channel: settings, the message form, the answer and the
- * retry policy that Pushover's API documentation asks for. */
+/* The Pushover channel: settings, the message form, the response and the
+ * retry policy that Pushover's API documentation requests. */
 #include "channels/channels.h"
 
 #include <curl/curl.h>
@@ -14,9 +14,9 @@
 #include "common/text.h"
 
 #define CREDENTIAL_CHARS 30
-/* Pushover's answers are a few hundred bytes; more is kept out. */
+/* Pushover's responses are a few hundred bytes, so more is dropped. */
 #define REPLY_MAX_BYTES (64u * 1024)
-/* The form holds at most a few kilobytes of fitted text, escaped. */
+/* The form contains at most a few kilobytes of fitted text, escaped. */
 #define FORM_MAX_BYTES (64u * 1024)
 /* A retry is only worth starting with at least this much time left. */
 #define MIN_REQUEST_MS 1000L
@@ -219,7 +219,7 @@ int pg_pushover_form(const struct pg_pushover_config *config,
 	return 0;
 }
 
-/* ---- the answer -------------------------------------------------------- */
+/* ---- the response ------------------------------------------------------ */
 
 /* Appends text to out, control characters as spaces, while it fits. */
 static void append_clean(char *out, size_t size, const char *text)

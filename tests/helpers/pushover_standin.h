@@ -1,5 +1,5 @@
 /* A stand-in for api.pushover.net on 127.0.0.1, for cmocka tests: a
- * libmicrohttpd daemon that records each POSTed form and answers with the
+ * libmicrohttpd daemon that records each POSTed form and returns the
  * next scripted reply, as Pushover's API documentation describes them.
  * Header-only so that each test program includes its own copy. */
 #ifndef PG_PUSHOVER_STANDIN_H

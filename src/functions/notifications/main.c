@@ -1,7 +1,7 @@
 /* The notifications function: delivers each event through Pushover.
  *
  * Settings: PUSHOVER_TOKEN and PUSHOVER_USERKEY (required), PUSHOVER_API_URL
- * (default https://api.pushover.net/1/messages.json). Answers
+ * (default https://api.pushover.net/1/messages.json). Returns
  * {"status":"sent","channel":"pushover","request":"<Pushover request id>"},
  * or fails the invocation with an errorType such as "Pushover.Rejected" so
  * that Lambda's retries and failure destinations apply. */
@@ -14,8 +14,8 @@
 static struct pg_pushover_config pushover;
 static struct pg_channel channel;
 
-/* Logs what changed on the way and how the delivery went; never a secret,
- * since struct pg_delivery holds none. */
+/* Logs the changes made to fit the notification and the outcome of the
+ * delivery. struct pg_delivery contains no secret, so none is logged. */
 static void log_delivery(const struct pg_delivery *delivery)
 {
 	if (delivery->url_dropped)
@@ -31,7 +31,7 @@ static void log_delivery(const struct pg_delivery *delivery)
 		pg_log_warn("Pushover message limit reached; it resets at Unix time %s",
 			    delivery->limit_reset);
 	if (delivery->attempts > 1)
-		pg_log_warn("Pushover needed %d attempts (last answer: HTTP %ld)",
+		pg_log_warn("Pushover needed %d attempts (last response: HTTP %ld)",
 			    delivery->attempts, delivery->http_status);
 }
 
@@ -48,7 +48,7 @@ static int handle(const char *payload, size_t payload_len, const struct pg_conte
 			      response, &delivery, error_type, sizeof(error_type), &err);
 	log_delivery(&delivery);
 	if (rc) {
-		pg_log_error("notification failed: %s: %s", error_type, err.msg);
+		/* The runtime logs the failure with this type and message. */
 		snprintf(error->type, sizeof(error->type), "%s", error_type);
 		snprintf(error->message, sizeof(error->message), "%s", err.msg);
 		return -1;
