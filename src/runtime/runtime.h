@@ -47,6 +47,13 @@ typedef int (*pg_handler_fn)(const char *payload, size_t payload_len,
  * invalid, after logging why. */
 int pg_runtime_run(pg_handler_fn handler, void *user_data);
 
+/* Runs the loop like pg_runtime_run but returns 0 after max_invocations
+ * invocations (responses to GET /next that carry a request id, whatever the
+ * handler did); 0 means no limit. Meant for tests and benchmarks, which
+ * need the loop to end. Returns 1 like pg_runtime_run. */
+int pg_runtime_run_n(pg_handler_fn handler, void *user_data,
+		     unsigned long max_invocations);
+
 /* Reports a failed initialisation to POST /runtime/init/error; call it
  * instead of pg_runtime_run and then exit. Returns 0 when the report was
  * accepted. */
