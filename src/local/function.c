@@ -1,0 +1,787 @@
+/* One function: its process, supervised like a Lambda execution
+ * environment, and the Runtime API (2018-06-01) that process polls.
+ *
+ * Invocations wait in a FIFO queue. GET /next hands the oldest one to the
+ * process and starts its deadline. The invocation ends with the process's
+ * response or error, with Runtime.ExitError when the process dies, or with
+ * a timeout, after which the process is killed and started again. One
+ * process serves one invocation at a time, so invocations of a function run
+ * one after another. */
+#include "local/local.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <libgen.h>
+#include <microhttpd.h>
+#include <pthread.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "common/alloc.h"
+#include "log/log.h"
+
+#define RUNTIME_PREFIX "/2018-06-01/runtime/"
+#define INVOCATION_PREFIX RUNTIME_PREFIX "invocation/"
+/* How long an invocation may wait for the process beyond its own timeout,
+ * which covers a (re)start of the process; Lambda's init phase is limited
+ * to 10 seconds. */
+#define QUEUE_GRACE_MS 10000
+#define BACKOFF_MIN_MS 100
+#define BACKOFF_MAX_MS 5000
+/* A process that lives this long before exiting resets the backoff. */
+#define STABLE_AFTER_MS 5000
+#define STOP_GRACE_MS 2000
+#define POLL_MS 50
+
+enum invocation_state { INVOCATION_QUEUED, INVOCATION_RUNNING, INVOCATION_DONE };
+
+struct invocation {
+	char id[PG_UUID_LEN + 1];
+	const char *payload; /* borrowed from the caller of pg_function_invoke */
+	size_t payload_len;
+	enum invocation_state state;
+	enum pg_invoke_outcome outcome;
+	char *result;
+	size_t result_len;
+	int64_t enqueued_ms; /* monotonic */
+	int64_t deadline_ms; /* monotonic, once running */
+	struct invocation *next;
+};
+
+struct pg_function {
+	char *name;
+	char *bootstrap_path;
+	char *task_root;
+	char arn[256];
+	int timeout_s;
+	struct pg_env_list env;
+	struct pg_http_listener runtime;
+
+	pthread_mutex_t lock;
+	pthread_cond_t changed; /* any state change below; CLOCK_MONOTONIC */
+	struct invocation *queue_head;
+	struct invocation *queue_tail;
+	struct invocation *current;
+	bool stopping;    /* no new invocations, no restarts */
+	bool stop_thread; /* the supervisor ends */
+
+	pid_t pid;
+	unsigned int generation; /* counts process starts */
+	int64_t spawned_ms;
+	int64_t next_spawn_ms;
+	int consecutive_crashes;
+	bool served;          /* the current process took an invocation */
+	bool killed_for_timeout;
+	char *init_error;     /* JSON of the last init error report, owned */
+	pthread_t supervisor;
+	bool supervisor_started;
+	pthread_t forwarder;
+	bool forwarder_running;
+};
+
+/* Builds {"errorMessage": ..., "errorType": type}; free() the result. */
+__attribute__((format(printf, 2, 3)))
+static char *error_json(const char *type, const char *fmt, ...)
+{
+	char message[1024];
+	va_list ap;
+	json_t *obj;
+	char *text;
+
+	va_start(ap, fmt);
+	vsnprintf(message, sizeof(message), fmt, ap);
+	va_end(ap);
+	obj = json_pack("{s:s, s:s}", "errorMessage", message, "errorType", type);
+	text = obj ? json_dumps(obj, JSON_COMPACT) : NULL;
+	json_decref(obj);
+	return text ? text : pg_strdup("{}");
+}
+
+static void timed_wait(struct pg_function *fn, int64_t ms)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	ts.tv_sec += ms / 1000;
+	ts.tv_nsec += (ms % 1000) * 1000000;
+	if (ts.tv_nsec >= 1000000000) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000;
+	}
+	pthread_cond_timedwait(&fn->changed, &fn->lock, &ts);
+}
+
+/* Ends inv with result (taken); the caller holds the lock. */
+static void complete(struct pg_function *fn, struct invocation *inv,
+		     enum pg_invoke_outcome outcome, char *result, size_t len)
+{
+	if (inv->state == INVOCATION_QUEUED) {
+		struct invocation **link = &fn->queue_head;
+
+		while (*link && *link != inv)
+			link = &(*link)->next;
+		if (*link)
+			*link = inv->next;
+		fn->queue_tail = NULL;
+		for (struct invocation *i = fn->queue_head; i; i = i->next)
+			fn->queue_tail = i;
+	}
+	if (fn->current == inv)
+		fn->current = NULL;
+	inv->state = INVOCATION_DONE;
+	inv->outcome = outcome;
+	inv->result = result;
+	inv->result_len = len;
+	pthread_cond_broadcast(&fn->changed);
+}
+
+static void complete_error(struct pg_function *fn, struct invocation *inv,
+			   enum pg_invoke_outcome outcome, char *json)
+{
+	complete(fn, inv, outcome, json, strlen(json));
+}
+
+/* Fails every queued invocation with a copy of error_json_text. */
+static void fail_queued(struct pg_function *fn, const char *error_json_text)
+{
+	while (fn->queue_head)
+		complete_error(fn, fn->queue_head, PG_INVOKE_ERROR,
+			       pg_strdup(error_json_text));
+}
+
+/* ---- the process ---- */
+
+struct forward_args {
+	char prefix[80];
+	int fd;
+};
+
+static void write_line(const char *prefix, const char *text, size_t len)
+{
+	char out[4096 + 96];
+	int n = snprintf(out, sizeof(out), "%s%.*s\n", prefix, (int)len, text);
+
+	if (n > (int)sizeof(out) - 1)
+		n = (int)sizeof(out) - 1;
+	/* Nothing can report a failed write to stderr. */
+	if (write(STDERR_FILENO, out, (size_t)n) < 0)
+		return;
+}
+
+/* Copies the process's output to pigeon's stderr, one line at a time with
+ * the function name in front. */
+static void *forward_lines(void *arg)
+{
+	struct forward_args *args = arg;
+	char buf[4096];
+	size_t used = 0;
+
+	for (;;) {
+		ssize_t n = read(args->fd, buf + used, sizeof(buf) - used);
+		size_t start = 0;
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		used += (size_t)n;
+		for (size_t i = 0; i < used; i++) {
+			if (buf[i] != '\n')
+				continue;
+			write_line(args->prefix, buf + start, i - start);
+			start = i + 1;
+		}
+		memmove(buf, buf + start, used - start);
+		used -= start;
+		/* A line longer than the buffer goes out in pieces. */
+		if (used == sizeof(buf)) {
+			write_line(args->prefix, buf, used);
+			used = 0;
+		}
+	}
+	if (used)
+		write_line(args->prefix, buf, used);
+	close(args->fd);
+	free(args);
+	return NULL;
+}
+
+/* Starts the process; the caller holds the lock. */
+static void spawn_process(struct pg_function *fn)
+{
+	posix_spawn_file_actions_t actions;
+	posix_spawnattr_t attr;
+	sigset_t none;
+	sigset_t all;
+	char *argv[2] = { fn->bootstrap_path, NULL };
+	struct forward_args *args;
+	int fds[2] = { -1, -1 };
+	pid_t pid = -1;
+	int rc;
+
+	if (pipe2(fds, O_CLOEXEC) < 0) {
+		pg_log_error("function %s: pipe failed: %s", fn->name, strerror(errno));
+		fn->next_spawn_ms = pg_now_monotonic_ms() + BACKOFF_MAX_MS;
+		return;
+	}
+	posix_spawn_file_actions_init(&actions);
+	posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null",
+					 O_RDONLY, 0);
+	posix_spawn_file_actions_adddup2(&actions, fds[1], STDOUT_FILENO);
+	posix_spawn_file_actions_adddup2(&actions, fds[1], STDERR_FILENO);
+	posix_spawn_file_actions_addchdir_np(&actions, fn->task_root);
+
+	/* pigeon blocks SIGINT and SIGTERM in its threads; the function gets
+	 * default dispositions, an empty mask and its own process group, so
+	 * a Ctrl-C reaches pigeon only and pigeon stops the function. */
+	posix_spawnattr_init(&attr);
+	sigemptyset(&none);
+	sigfillset(&all);
+	posix_spawnattr_setsigmask(&attr, &none);
+	posix_spawnattr_setsigdefault(&attr, &all);
+	posix_spawnattr_setpgroup(&attr, 0);
+	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK |
+				 POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP);
+
+	rc = posix_spawn(&pid, fn->bootstrap_path, &actions, &attr, argv,
+			 fn->env.entries);
+	posix_spawn_file_actions_destroy(&actions);
+	posix_spawnattr_destroy(&attr);
+	close(fds[1]);
+	if (rc != 0) {
+		char *err;
+
+		close(fds[0]);
+		pg_log_error("function %s: cannot start %s: %s; retrying in %d ms",
+			     fn->name, fn->bootstrap_path, strerror(rc),
+			     BACKOFF_MAX_MS);
+		fn->next_spawn_ms = pg_now_monotonic_ms() + BACKOFF_MAX_MS;
+		err = error_json("Runtime.InvalidEntrypoint",
+				 "cannot start %s: %s", fn->bootstrap_path,
+				 strerror(rc));
+		fail_queued(fn, err);
+		free(err);
+		return;
+	}
+
+	args = pg_calloc(1, sizeof(*args));
+	snprintf(args->prefix, sizeof(args->prefix), "[%s] ", fn->name);
+	args->fd = fds[0];
+	if (pthread_create(&fn->forwarder, NULL, forward_lines, args) != 0) {
+		close(fds[0]);
+		free(args);
+	} else {
+		fn->forwarder_running = true;
+	}
+
+	fn->pid = pid;
+	fn->generation++;
+	fn->spawned_ms = pg_now_monotonic_ms();
+	fn->served = false;
+	fn->killed_for_timeout = false;
+	free(fn->init_error);
+	fn->init_error = NULL;
+	pg_log_info("function %s: started process %d (%s)", fn->name, (int)pid,
+		    fn->bootstrap_path);
+}
+
+static void describe_status(int status, char *out, size_t size)
+{
+	if (WIFEXITED(status))
+		snprintf(out, size, "exit status %d", WEXITSTATUS(status));
+	else if (WIFSIGNALED(status))
+		snprintf(out, size, "signal: %s", strsignal(WTERMSIG(status)));
+	else
+		snprintf(out, size, "wait status %d", status);
+}
+
+/* Joins the output forwarder without holding the lock. */
+static void join_forwarder(struct pg_function *fn)
+{
+	pthread_t thread = fn->forwarder;
+
+	if (!fn->forwarder_running)
+		return;
+	fn->forwarder_running = false;
+	pthread_mutex_unlock(&fn->lock);
+	pthread_join(thread, NULL);
+	pthread_mutex_lock(&fn->lock);
+}
+
+/* Handles the end of the process; the caller holds the lock. */
+static void on_process_exit(struct pg_function *fn, int status)
+{
+	char how[128];
+	int64_t now = pg_now_monotonic_ms();
+	int64_t backoff = 0;
+
+	describe_status(status, how, sizeof(how));
+	fn->pid = -1;
+	pthread_cond_broadcast(&fn->changed);
+
+	if (fn->current) {
+		struct invocation *inv = fn->current;
+
+		pg_log_error("function %s: invocation %s failed: process exited (%s)",
+			     fn->name, inv->id, how);
+		complete_error(fn, inv, PG_INVOKE_ERROR,
+			       error_json("Runtime.ExitError",
+					  "RequestId: %s Error: Runtime exited with error: %s",
+					  inv->id, how));
+	}
+	if (fn->init_error && !fn->served) {
+		pg_log_error("function %s: init failed: %s", fn->name,
+			     fn->init_error);
+		fail_queued(fn, fn->init_error);
+	}
+
+	if (fn->stopping) {
+		pg_log_info("function %s: process exited (%s)", fn->name, how);
+	} else if (fn->killed_for_timeout) {
+		fn->consecutive_crashes = 0;
+		pg_log_info("function %s: process killed after a timeout; restarting",
+			    fn->name);
+	} else {
+		if (now - fn->spawned_ms >= STABLE_AFTER_MS)
+			fn->consecutive_crashes = 0;
+		backoff = BACKOFF_MIN_MS;
+		for (int i = 0; i < fn->consecutive_crashes && backoff < BACKOFF_MAX_MS; i++)
+			backoff *= 2;
+		if (backoff > BACKOFF_MAX_MS)
+			backoff = BACKOFF_MAX_MS;
+		fn->consecutive_crashes++;
+		pg_log_error("function %s: process exited (%s); restarting in %lld ms",
+			     fn->name, how, (long long)backoff);
+	}
+	fn->next_spawn_ms = now + backoff;
+	join_forwarder(fn);
+}
+
+static void check_deadlines(struct pg_function *fn)
+{
+	int64_t now = pg_now_monotonic_ms();
+	int64_t queue_limit = (int64_t)fn->timeout_s * 1000 + QUEUE_GRACE_MS;
+	struct invocation *inv = fn->current;
+
+	if (inv && now >= inv->deadline_ms && !fn->killed_for_timeout) {
+		pg_log_error("function %s: invocation %s timed out after %d seconds",
+			     fn->name, inv->id, fn->timeout_s);
+		complete_error(fn, inv, PG_INVOKE_TIMEOUT,
+			       error_json("Sandbox.Timedout",
+					  "RequestId: %s Error: Task timed out after %d.00 seconds",
+					  inv->id, fn->timeout_s));
+		/* Lambda ends the execution environment after a timeout. */
+		if (fn->pid > 0) {
+			fn->killed_for_timeout = true;
+			kill(-fn->pid, SIGKILL);
+		}
+	}
+	while (fn->queue_head && now - fn->queue_head->enqueued_ms >= queue_limit) {
+		inv = fn->queue_head;
+		pg_log_error("function %s: invocation %s waited %lld ms for the process",
+			     fn->name, inv->id, (long long)(now - inv->enqueued_ms));
+		complete_error(fn, inv, PG_INVOKE_ERROR,
+			       error_json("Runtime.Unavailable",
+					  "RequestId: %s Error: function %s did not take the invocation within %lld seconds",
+					  inv->id, fn->name,
+					  (long long)(queue_limit / 1000)));
+	}
+}
+
+/* Stops the process: SIGTERM to its group, SIGKILL after a grace period. */
+static void terminate_process(struct pg_function *fn)
+{
+	int64_t give_up;
+	int status;
+
+	if (fn->pid <= 0)
+		return;
+	kill(-fn->pid, SIGTERM);
+	give_up = pg_now_monotonic_ms() + STOP_GRACE_MS;
+	for (;;) {
+		pid_t r = waitpid(fn->pid, &status, WNOHANG);
+
+		if (r == fn->pid || (r < 0 && errno != EINTR))
+			break;
+		if (pg_now_monotonic_ms() >= give_up) {
+			kill(-fn->pid, SIGKILL);
+			while (waitpid(fn->pid, &status, 0) < 0 && errno == EINTR)
+				;
+			break;
+		}
+		timed_wait(fn, 20);
+	}
+	pg_log_info("function %s: stopped process %d", fn->name, (int)fn->pid);
+	fn->pid = -1;
+	join_forwarder(fn);
+}
+
+static void *supervise(void *arg)
+{
+	struct pg_function *fn = arg;
+
+	pthread_mutex_lock(&fn->lock);
+	while (!fn->stop_thread) {
+		if (fn->pid > 0) {
+			int status;
+			pid_t r = waitpid(fn->pid, &status, WNOHANG);
+
+			if (r == fn->pid)
+				on_process_exit(fn, status);
+		}
+		if (fn->pid <= 0 && !fn->stopping &&
+		    pg_now_monotonic_ms() >= fn->next_spawn_ms)
+			spawn_process(fn);
+		check_deadlines(fn);
+		timed_wait(fn, POLL_MS);
+	}
+	terminate_process(fn);
+	pthread_mutex_unlock(&fn->lock);
+	return NULL;
+}
+
+/* ---- the Runtime API ---- */
+
+static int reply_json(struct MHD_Connection *connection, int status,
+		      const char *body)
+{
+	return pg_http_reply(connection, status, "application/json", body,
+			     strlen(body), NULL);
+}
+
+static void make_trace_id(char *out, size_t size)
+{
+	char a[PG_UUID_LEN + 1];
+	char b[PG_UUID_LEN + 1];
+
+	pg_uuid_generate(a);
+	pg_uuid_generate(b);
+	/* X-Ray format: Root=1-<epoch seconds, hex>-<96 random bits>. */
+	snprintf(out, size, "Root=1-%08llx-%.8s%.4s%.4s%.4s;Parent=%.8s%.4s%.4s;Sampled=0",
+		 (unsigned long long)(pg_now_epoch_ms() / 1000), a, a + 9,
+		 a + 14, a + 19, b, b + 9, b + 14);
+}
+
+static int handle_next(struct pg_function *fn, struct MHD_Connection *connection)
+{
+	struct invocation *inv = NULL;
+	unsigned int generation;
+	char id[PG_UUID_LEN + 1];
+	char deadline[32];
+	char trace[128];
+	char *payload = NULL;
+	size_t payload_len = 0;
+	int rc;
+
+	pthread_mutex_lock(&fn->lock);
+	generation = fn->generation;
+	/* A request left over from a process that was replaced must not
+	 * take an invocation meant for the new one. */
+	while (!fn->stop_thread && generation == fn->generation &&
+	       (fn->current || !fn->queue_head))
+		timed_wait(fn, 1000);
+	if (!fn->stop_thread && generation == fn->generation) {
+		inv = fn->queue_head;
+		fn->queue_head = inv->next;
+		if (!fn->queue_head)
+			fn->queue_tail = NULL;
+		inv->next = NULL;
+		inv->state = INVOCATION_RUNNING;
+		inv->deadline_ms = pg_now_monotonic_ms() + (int64_t)fn->timeout_s * 1000;
+		fn->current = inv;
+		fn->served = true;
+		memcpy(id, inv->id, sizeof(id));
+		payload = pg_strndup(inv->payload, inv->payload_len);
+		payload_len = inv->payload_len;
+		snprintf(deadline, sizeof(deadline), "%lld",
+			 (long long)(pg_now_epoch_ms() + (int64_t)fn->timeout_s * 1000));
+	}
+	pthread_mutex_unlock(&fn->lock);
+
+	if (!inv)
+		return reply_json(connection, 500,
+				  "{\"errorMessage\":\"the runtime is shutting down\","
+				  "\"errorType\":\"Runtime.Unavailable\"}");
+
+	make_trace_id(trace, sizeof(trace));
+	{
+		const char *headers[] = {
+			"Lambda-Runtime-Aws-Request-Id", id,
+			"Lambda-Runtime-Deadline-Ms", deadline,
+			"Lambda-Runtime-Invoked-Function-Arn", fn->arn,
+			"Lambda-Runtime-Trace-Id", trace,
+			NULL,
+		};
+
+		rc = pg_http_reply(connection, 200, "application/json", payload,
+				   payload_len, headers);
+	}
+	free(payload);
+	return rc;
+}
+
+/* Completes invocation id with the posted body. */
+static int handle_result(struct pg_function *fn, struct MHD_Connection *connection,
+			 const char *id, size_t id_len, bool is_error,
+			 const char *body, size_t len, bool too_large)
+{
+	struct invocation *inv;
+	char *result;
+	size_t result_len = len;
+
+	pthread_mutex_lock(&fn->lock);
+	inv = fn->current;
+	if (!inv || strlen(inv->id) != id_len || memcmp(inv->id, id, id_len)) {
+		pthread_mutex_unlock(&fn->lock);
+		return reply_json(connection, 400,
+				  "{\"errorMessage\":\"Invalid request ID\","
+				  "\"errorType\":\"InvalidRequestID\"}");
+	}
+	if (too_large) {
+		complete_error(fn, inv, PG_INVOKE_ERROR,
+			       error_json("Function.ResponseSizeTooLarge",
+					  "Response payload size exceeded maximum allowed payload size (%u bytes).",
+					  PG_LOCAL_SYNC_PAYLOAD_MAX_BYTES));
+		pthread_mutex_unlock(&fn->lock);
+		return reply_json(connection, 413,
+				  "{\"errorMessage\":\"Payload Too Large\","
+				  "\"errorType\":\"RequestEntityTooLarge\"}");
+	}
+
+	if (!is_error) {
+		result = pg_strndup(body, len);
+	} else {
+		json_error_t jerr;
+		json_t *obj = json_loadb(body, len, 0, &jerr);
+
+		if (json_is_object(obj)) {
+			result = pg_strndup(body, len);
+		} else {
+			const char *type = pg_http_header(connection,
+							  "Lambda-Runtime-Function-Error-Type");
+
+			result = error_json(type && *type ? type : "Unhandled", "%.*s",
+					    (int)(len > 900 ? 900 : len), body);
+			result_len = strlen(result);
+		}
+		json_decref(obj);
+	}
+	complete(fn, inv, is_error ? PG_INVOKE_ERROR : PG_INVOKE_OK, result,
+		 result_len);
+	pthread_mutex_unlock(&fn->lock);
+	return reply_json(connection, 202, "{\"status\":\"OK\"}");
+}
+
+static int handle_init_error(struct pg_function *fn,
+			     struct MHD_Connection *connection,
+			     const char *body, size_t len)
+{
+	json_error_t jerr;
+	json_t *obj = json_loadb(body, len, 0, &jerr);
+	const char *type = pg_http_header(connection,
+					  "Lambda-Runtime-Function-Error-Type");
+	char *text;
+
+	if (json_is_object(obj))
+		text = pg_strndup(body, len);
+	else
+		text = error_json(type && *type ? type : "Runtime.InitError",
+				  "%.*s", (int)(len > 900 ? 900 : len), body);
+	json_decref(obj);
+
+	pthread_mutex_lock(&fn->lock);
+	free(fn->init_error);
+	fn->init_error = text;
+	pthread_mutex_unlock(&fn->lock);
+	pg_log_error("function %s: reported an init error", fn->name);
+	return reply_json(connection, 202, "{\"status\":\"OK\"}");
+}
+
+static int runtime_handler(void *cls, struct MHD_Connection *connection,
+			   const char *url, const char *method,
+			   const char *body, size_t len, bool too_large)
+{
+	struct pg_function *fn = cls;
+	bool get = !strcmp(method, "GET");
+	bool post = !strcmp(method, "POST");
+
+	if (!strcmp(url, INVOCATION_PREFIX "next") && get)
+		return handle_next(fn, connection);
+	if (!strcmp(url, RUNTIME_PREFIX "init/error") && post)
+		return handle_init_error(fn, connection, body, len);
+	if (!strncmp(url, INVOCATION_PREFIX, strlen(INVOCATION_PREFIX)) && post) {
+		const char *id = url + strlen(INVOCATION_PREFIX);
+		const char *slash = strchr(id, '/');
+
+		if (slash && !strcmp(slash, "/response"))
+			return handle_result(fn, connection, id, (size_t)(slash - id),
+					     false, body, len, too_large);
+		if (slash && !strcmp(slash, "/error"))
+			return handle_result(fn, connection, id, (size_t)(slash - id),
+					     true, body, len, too_large);
+	}
+	return reply_json(connection, 404,
+			  "{\"errorMessage\":\"Not found\",\"errorType\":\"NotFound\"}");
+}
+
+/* ---- the public functions ---- */
+
+int pg_function_start(const struct pg_function_config *config,
+		      struct pg_function **out, struct pg_err *err)
+{
+	struct pg_function *fn = pg_calloc(1, sizeof(*fn));
+	pthread_condattr_t attr;
+	char address[64];
+	char *path_copy;
+
+	*out = NULL;
+	fn->name = pg_strdup(config->name);
+	fn->bootstrap_path = pg_strdup(config->bootstrap_path);
+	path_copy = pg_strdup(config->bootstrap_path);
+	fn->task_root = pg_strdup(dirname(path_copy));
+	free(path_copy);
+	fn->timeout_s = config->timeout_s;
+	fn->pid = -1;
+	snprintf(fn->arn, sizeof(fn->arn), "arn:aws:lambda:%s:%s:function:%s",
+		 config->region, PG_LOCAL_ACCOUNT_ID, config->name);
+	pg_env_list_init(&fn->env);
+	for (size_t i = 0; i < config->env->count; i++) {
+		const char *entry = config->env->entries[i];
+		const char *eq = strchr(entry, '=');
+		char *key = pg_strndup(entry, (size_t)(eq - entry));
+
+		pg_env_list_set(&fn->env, key, eq + 1);
+		free(key);
+	}
+
+	pthread_mutex_init(&fn->lock, NULL);
+	pthread_condattr_init(&attr);
+	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+	pthread_cond_init(&fn->changed, &attr);
+	pthread_condattr_destroy(&attr);
+
+	fn->runtime.handler = runtime_handler;
+	fn->runtime.cls = fn;
+	fn->runtime.max_body_bytes = PG_LOCAL_SYNC_PAYLOAD_MAX_BYTES;
+	if (pg_http_listen(&fn->runtime, "127.0.0.1", 0, err) < 0) {
+		pg_function_stop(fn);
+		return -1;
+	}
+	snprintf(address, sizeof(address), "127.0.0.1:%d", fn->runtime.port);
+	pg_env_list_set(&fn->env, "AWS_LAMBDA_RUNTIME_API", address);
+
+	if (pthread_create(&fn->supervisor, NULL, supervise, fn) != 0) {
+		pg_err_set(err, "function %s: cannot start its thread", fn->name);
+		pg_function_stop(fn);
+		return -1;
+	}
+	fn->supervisor_started = true;
+	*out = fn;
+	return 0;
+}
+
+void pg_function_begin_stop(struct pg_function *fn)
+{
+	char *err;
+
+	if (!fn)
+		return;
+	err = error_json("Runtime.Unavailable", "pigeon is stopping");
+	pthread_mutex_lock(&fn->lock);
+	fn->stopping = true;
+	fail_queued(fn, err);
+	if (fn->current)
+		complete_error(fn, fn->current, PG_INVOKE_ERROR, pg_strdup(err));
+	pthread_mutex_unlock(&fn->lock);
+	free(err);
+}
+
+void pg_function_stop(struct pg_function *fn)
+{
+	if (!fn)
+		return;
+	pg_function_begin_stop(fn);
+	pthread_mutex_lock(&fn->lock);
+	fn->stop_thread = true;
+	pthread_cond_broadcast(&fn->changed);
+	pthread_mutex_unlock(&fn->lock);
+	if (fn->supervisor_started)
+		pthread_join(fn->supervisor, NULL);
+	pg_http_stop(&fn->runtime);
+
+	pthread_cond_destroy(&fn->changed);
+	pthread_mutex_destroy(&fn->lock);
+	pg_env_list_release(&fn->env);
+	free(fn->init_error);
+	free(fn->name);
+	free(fn->bootstrap_path);
+	free(fn->task_root);
+	free(fn);
+}
+
+const char *pg_function_name(const struct pg_function *fn)
+{
+	return fn->name;
+}
+
+void pg_function_invoke(struct pg_function *fn, const char *payload,
+			size_t len, const char *request_id,
+			struct pg_invoke_result *out)
+{
+	struct invocation inv;
+	int64_t start = pg_now_monotonic_ms();
+
+	memset(&inv, 0, sizeof(inv));
+	memset(out, 0, sizeof(*out));
+	if (request_id)
+		snprintf(inv.id, sizeof(inv.id), "%s", request_id);
+	else
+		pg_uuid_generate(inv.id);
+	inv.payload = payload;
+	inv.payload_len = len;
+	inv.enqueued_ms = start;
+
+	pthread_mutex_lock(&fn->lock);
+	if (fn->stopping) {
+		complete_error(fn, &inv, PG_INVOKE_ERROR,
+			       error_json("Runtime.Unavailable", "pigeon is stopping"));
+	} else {
+		if (fn->queue_tail)
+			fn->queue_tail->next = &inv;
+		else
+			fn->queue_head = &inv;
+		fn->queue_tail = &inv;
+		pthread_cond_broadcast(&fn->changed);
+	}
+	/* The supervisor ends every invocation: by its deadline, by the
+	 * queue limit or when pigeon stops. */
+	while (inv.state != INVOCATION_DONE)
+		timed_wait(fn, 200);
+	pthread_mutex_unlock(&fn->lock);
+
+	out->outcome = inv.outcome;
+	memcpy(out->request_id, inv.id, sizeof(out->request_id));
+	out->payload = inv.result;
+	out->payload_len = inv.result_len;
+	out->duration_ms = pg_now_monotonic_ms() - start;
+	pg_log_info("function %s: invocation %s %s in %lld ms", fn->name, inv.id,
+		    inv.outcome == PG_INVOKE_OK ? "succeeded"
+		    : inv.outcome == PG_INVOKE_TIMEOUT ? "timed out" : "failed",
+		    (long long)out->duration_ms);
+}
+
+void pg_invoke_result_release(struct pg_invoke_result *result)
+{
+	if (!result)
+		return;
+	free(result->payload);
+	result->payload = NULL;
+	result->payload_len = 0;
+}

@@ -1,0 +1,163 @@
+#include "local/local.h"
+
+#include <errno.h>
+#include <microhttpd.h>
+#include <netdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "common/alloc.h"
+
+/* The body of one request as it arrives. */
+struct request_body {
+	struct pg_buf data;
+	bool too_large;
+};
+
+static bool content_length_too_large(struct MHD_Connection *connection,
+				     size_t max_bytes)
+{
+	const char *value = pg_http_header(connection, "Content-Length");
+	unsigned long long len;
+	char *end;
+
+	if (!value || !*value)
+		return false;
+	errno = 0;
+	len = strtoull(value, &end, 10);
+	if (errno || *end)
+		return false; /* MHD itself rejects a malformed length */
+	return len > max_bytes;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *connection,
+				  const char *url, const char *method,
+				  const char *version, const char *upload_data,
+				  size_t *upload_data_size, void **con_cls)
+{
+	struct pg_http_listener *listener = cls;
+	struct request_body *body = *con_cls;
+
+	(void)version;
+	if (!body) {
+		body = pg_calloc(1, sizeof(*body));
+		pg_buf_init(&body->data, listener->max_body_bytes);
+		*con_cls = body;
+		/* Answer 413 before reading a body announced as too large. */
+		if (content_length_too_large(connection, listener->max_body_bytes))
+			return (enum MHD_Result)listener->handler(
+				listener->cls, connection, url, method, "", 0,
+				true);
+		return MHD_YES;
+	}
+	if (*upload_data_size) {
+		if (!body->too_large &&
+		    pg_buf_append(&body->data, upload_data, *upload_data_size) < 0)
+			body->too_large = true;
+		*upload_data_size = 0;
+		return MHD_YES;
+	}
+	return (enum MHD_Result)listener->handler(
+		listener->cls, connection, url, method,
+		body->data.data ? body->data.data : "", body->data.len,
+		body->too_large);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *connection,
+			 void **con_cls, enum MHD_RequestTerminationCode code)
+{
+	struct request_body *body = *con_cls;
+
+	(void)cls;
+	(void)connection;
+	(void)code;
+	if (!body)
+		return;
+	pg_buf_release(&body->data);
+	free(body);
+	*con_cls = NULL;
+}
+
+int pg_http_listen(struct pg_http_listener *listener, const char *host,
+		   int port, struct pg_err *err)
+{
+	struct addrinfo hints;
+	struct addrinfo *addrs = NULL;
+	struct sockaddr_storage addr;
+	unsigned int flags = MHD_USE_THREAD_PER_CONNECTION |
+			     MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL |
+			     MHD_USE_ERROR_LOG;
+	const union MHD_DaemonInfo *info;
+	int rc;
+
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_PASSIVE;
+	rc = getaddrinfo(host, NULL, &hints, &addrs);
+	if (rc != 0 || !addrs) {
+		pg_err_set(err, "host %s: %s", host, gai_strerror(rc));
+		if (addrs)
+			freeaddrinfo(addrs);
+		return -1;
+	}
+	memset(&addr, 0, sizeof(addr));
+	memcpy(&addr, addrs->ai_addr, addrs->ai_addrlen);
+	freeaddrinfo(addrs);
+	if (addr.ss_family == AF_INET6) {
+		((struct sockaddr_in6 *)&addr)->sin6_port = htons((uint16_t)port);
+		flags |= MHD_USE_IPv6;
+	} else {
+		((struct sockaddr_in *)&addr)->sin_port = htons((uint16_t)port);
+	}
+
+	listener->daemon = MHD_start_daemon(
+		flags, (uint16_t)port, NULL, NULL, on_request, listener,
+		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
+		MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+		MHD_OPTION_END);
+	if (!listener->daemon) {
+		pg_err_set(err, "listen on %s port %d failed (is the port in use?)",
+			   host, port);
+		return -1;
+	}
+	info = MHD_get_daemon_info(listener->daemon, MHD_DAEMON_INFO_BIND_PORT);
+	listener->port = info ? info->port : port;
+	return 0;
+}
+
+void pg_http_stop(struct pg_http_listener *listener)
+{
+	if (!listener || !listener->daemon)
+		return;
+	MHD_stop_daemon(listener->daemon);
+	listener->daemon = NULL;
+}
+
+int pg_http_reply(struct MHD_Connection *connection, int status,
+		  const char *content_type, const char *body, size_t len,
+		  const char *const *headers)
+{
+	struct MHD_Response *response;
+	enum MHD_Result rc;
+
+	response = MHD_create_response_from_buffer(len, (void *)body,
+						   MHD_RESPMEM_MUST_COPY);
+	if (!response)
+		return MHD_NO;
+	if (content_type)
+		MHD_add_response_header(response, MHD_HTTP_HEADER_CONTENT_TYPE,
+					content_type);
+	for (size_t i = 0; headers && headers[i] && headers[i + 1]; i += 2)
+		MHD_add_response_header(response, headers[i], headers[i + 1]);
+	rc = MHD_queue_response(connection, (unsigned int)status, response);
+	MHD_destroy_response(response);
+	return rc;
+}
+
+const char *pg_http_header(struct MHD_Connection *connection, const char *name)
+{
+	return MHD_lookup_connection_value(connection, MHD_HEADER_KIND, name);
+}

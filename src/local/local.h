@@ -1,0 +1,364 @@
+/* The pigeon CLI: `pigeon serve` runs the two function bootstraps on one
+ * machine behind local stand-ins for API Gateway (REST, payload 1.0), the
+ * Lambda Runtime API, the Lambda Invoke API with a durable SQLite event
+ * queue, and a Pushover-compatible inbox.
+ *
+ * This header is internal to src/local. The CLI links only common/ and log/
+ * of the library layers; everything it knows about Lambda it implements
+ * here from AWS's documented behaviour. */
+#ifndef PG_LOCAL_H
+#define PG_LOCAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/buf.h"
+#include "common/err.h"
+
+#define PG_UUID_LEN 36
+
+/* Lambda's payload limits: 6 MB for a synchronous request or response, 1 MB
+ * for an asynchronous (Event) request (raised from 256 KB in 2025, per the
+ * Invoke API reference). API Gateway accepts request bodies up to 10 MB. */
+#define PG_LOCAL_SYNC_PAYLOAD_MAX_BYTES (6u * 1024 * 1024)
+#define PG_LOCAL_ASYNC_PAYLOAD_MAX_BYTES (1024u * 1024)
+#define PG_LOCAL_API_BODY_MAX_BYTES (10u * 1024 * 1024)
+
+/* The account id in the ARNs pigeon makes up for its local functions. */
+#define PG_LOCAL_ACCOUNT_ID "000000000000"
+
+/* ---- util.c ---- */
+
+/* Writes a random (version 4) UUID and a NUL into out. */
+void pg_uuid_generate(char out[PG_UUID_LEN + 1]);
+/* Unix epoch milliseconds. */
+int64_t pg_now_epoch_ms(void);
+/* Milliseconds on a clock that never jumps, for deadlines and timeouts. */
+int64_t pg_now_monotonic_ms(void);
+/* Appends text to out as HTML text content (&, <, >, " and ' escaped). */
+__attribute__((warn_unused_result))
+int pg_html_escape(struct pg_buf *out, const char *text);
+
+/* ---- envfile.c: settings from KEY=VALUE files ---- */
+
+/* An ordered list of "KEY=VALUE" strings, usable as an envp array: entries
+ * is always NULL-terminated. The list owns every string. */
+struct pg_env_list {
+	char **entries;
+	size_t count;
+	size_t cap;
+};
+
+void pg_env_list_init(struct pg_env_list *list);
+void pg_env_list_release(struct pg_env_list *list);
+/* Sets key to a copy of value, replacing an earlier entry with that key. */
+void pg_env_list_set(struct pg_env_list *list, const char *key,
+		     const char *value);
+/* Returns the value of key (borrowed, valid until the list changes), or
+ * NULL. */
+const char *pg_env_list_get(const struct pg_env_list *list, const char *key);
+
+#define PG_ENVFILE_MAX_BYTES (1024u * 1024)
+
+/* Parses env file text: one KEY=VALUE a line, '#' comment lines, blank
+ * lines, an optional "export " before the key, values optionally in single
+ * quotes (taken literally) or double quotes (\\, \", \n, \t escapes). An
+ * unquoted value ends at " #" (a trailing comment) and loses surrounding
+ * blanks. Keys match [A-Za-z_][A-Za-z0-9_]*. Each pair is set into out.
+ * Returns 0, or -1 with "line N: ..." in err. */
+__attribute__((warn_unused_result))
+int pg_envfile_parse(const char *text, size_t len, struct pg_env_list *out,
+		     struct pg_err *err);
+/* Reads the file at path (at most PG_ENVFILE_MAX_BYTES) and parses it. */
+__attribute__((warn_unused_result))
+int pg_envfile_load(const char *path, struct pg_env_list *out,
+		    struct pg_err *err);
+
+/* ---- pushover_check.c: the inbox's copy of Pushover's message checks ---- */
+
+/* Pushover's documented limits, in characters (code points). */
+#define PG_PUSHOVER_KEY_LEN 30
+#define PG_PUSHOVER_MESSAGE_MAX 1024
+#define PG_PUSHOVER_TITLE_MAX 250
+#define PG_PUSHOVER_URL_MAX 512
+#define PG_PUSHOVER_URL_TITLE_MAX 100
+#define PG_PUSHOVER_SOUND_MAX 64
+#define PG_PUSHOVER_RETRY_MIN 30
+#define PG_PUSHOVER_EXPIRE_MAX 10800
+#define PG_PUSHOVER_BODY_MAX_BYTES (64u * 1024)
+
+/* An accepted message. Every string is owned (NULL when absent) and freed
+ * by pg_pushover_message_release. The token and user key are checked but
+ * not kept, so they cannot reach the inbox or a log. */
+struct pg_pushover_message {
+	char *message;
+	char *title;
+	char *url;
+	char *url_title;
+	char *sound;
+	int priority;
+};
+
+/* The rejected field and Pushover-style sentence for a 400 answer. */
+struct pg_pushover_error {
+	char field[32];
+	char message[256];
+};
+
+void pg_pushover_message_release(struct pg_pushover_message *msg);
+/* Parses a messages.json request body, form-encoded or JSON (chosen by
+ * content_type, which may be NULL), and checks it as Pushover does.
+ * Returns 0 with msg filled, or -1 with error filled and msg empty. */
+__attribute__((warn_unused_result))
+int pg_pushover_parse(const char *content_type, const char *body, size_t len,
+		      struct pg_pushover_message *msg,
+		      struct pg_pushover_error *error);
+
+/* ---- proxy_event.c: API Gateway REST (payload 1.0) events ---- */
+
+/* One header or query argument; both strings are borrowed. value may hold
+ * any bytes except NUL. */
+struct pg_http_pair {
+	const char *name;
+	const char *value;
+};
+
+/* An HTTP request as the gateway received it; every pointer is borrowed. */
+struct pg_http_request {
+	const char *method;
+	const char *path; /* decoded, starts with '/' */
+	const struct pg_http_pair *headers;
+	size_t header_count;
+	const struct pg_http_pair *query; /* decoded names and values */
+	size_t query_count;
+	const char *body;
+	size_t body_len;
+	const char *source_ip;
+	const char *request_id;
+	int64_t time_epoch_ms;
+};
+
+/* Returns true when API Gateway would pass a body of this content type as
+ * text: text/x, application/json (and +json), application/xml (and +xml),
+ * application/x-www-form-urlencoded or no content type, and valid UTF-8. */
+bool pg_proxy_body_is_text(const char *content_type, const char *body,
+			   size_t len);
+/* Appends the proxy event JSON for req to out. Returns 0, or -1 with err
+ * set when out's maximum is passed. */
+__attribute__((warn_unused_result))
+int pg_proxy_event_build(const struct pg_http_request *req, struct pg_buf *out,
+			 struct pg_err *err);
+
+struct pg_http_header {
+	char *name;
+	char *value;
+};
+
+/* An HTTP response made from a function's answer; owns every string. */
+struct pg_http_response {
+	int status;
+	struct pg_http_header *headers;
+	size_t header_count;
+	char *body;
+	size_t body_len;
+};
+
+void pg_http_response_release(struct pg_http_response *resp);
+/* Turns a proxy integration answer {"statusCode", "headers",
+ * "multiValueHeaders", "body", "isBase64Encoded"} into resp. Returns 0, or
+ * -1 with err naming what is malformed (API Gateway then answers 502). */
+__attribute__((warn_unused_result))
+int pg_proxy_response_parse(const char *json, size_t len,
+			    struct pg_http_response *resp, struct pg_err *err);
+
+/* ---- store.c: the SQLite file behind the event queue and the inbox ---- */
+
+struct pg_store;
+
+/* A queued Event invocation, owned by the caller after
+ * pg_store_event_next; free with pg_stored_event_release. */
+struct pg_stored_event {
+	int64_t id;
+	char request_id[PG_UUID_LEN + 1];
+	char *function;
+	char *payload;
+	size_t payload_len;
+	int attempts; /* failed attempts so far */
+};
+
+/* Opens (and creates) dir/pigeon.db in WAL mode with synchronous FULL. The
+ * directory is created when missing. Every call below is serialised by a
+ * mutex, so one store may be shared by all threads. */
+__attribute__((warn_unused_result))
+int pg_store_open(const char *dir, struct pg_store **out, struct pg_err *err);
+void pg_store_close(struct pg_store *store);
+
+/* Commits an Event invocation; returns only after the row is durable. */
+__attribute__((warn_unused_result))
+int pg_store_event_add(struct pg_store *store, const char *function,
+		       const char *request_id, const char *payload, size_t len,
+		       int64_t now_ms, struct pg_err *err);
+/* Fetches the oldest queued event of function that is due at now_ms.
+ * Returns 1 with out filled, 0 when none is due, -1 on error. */
+__attribute__((warn_unused_result))
+int pg_store_event_next(struct pg_store *store, const char *function,
+			int64_t now_ms, struct pg_stored_event *out,
+			struct pg_err *err);
+void pg_stored_event_release(struct pg_stored_event *event);
+/* Marks an event delivered and keeps the function's answer. */
+__attribute__((warn_unused_result))
+int pg_store_event_done(struct pg_store *store, int64_t id, const char *result,
+			size_t result_len, int64_t now_ms, struct pg_err *err);
+/* Records a failed attempt: when retry_at_ms >= 0 the event waits until
+ * then, otherwise it moves to the dead_letters table with error. */
+__attribute__((warn_unused_result))
+int pg_store_event_failed(struct pg_store *store, int64_t id,
+			  const char *error, int64_t retry_at_ms,
+			  int64_t now_ms, struct pg_err *err);
+/* Appends {"events":[...],"dead_letters":[...]} (newest first, at most
+ * limit of each) to out. */
+__attribute__((warn_unused_result))
+int pg_store_queue_json(struct pg_store *store, size_t limit,
+			struct pg_buf *out, struct pg_err *err);
+
+/* Stores an accepted Pushover message under request_id. */
+__attribute__((warn_unused_result))
+int pg_store_inbox_add(struct pg_store *store,
+		       const struct pg_pushover_message *msg,
+		       const char *request_id, int64_t now_ms,
+		       struct pg_err *err);
+/* Appends {"messages":[...]} (newest first, at most limit) to out. */
+__attribute__((warn_unused_result))
+int pg_store_inbox_json(struct pg_store *store, size_t limit,
+			struct pg_buf *out, struct pg_err *err);
+
+/* ---- function.c: one function process and its Runtime API ---- */
+
+struct pg_function;
+
+struct pg_function_config {
+	const char *name;
+	const char *bootstrap_path;
+	const struct pg_env_list *env; /* copied; the Runtime API address is added */
+	int timeout_s;
+	const char *region;
+};
+
+enum pg_invoke_outcome {
+	PG_INVOKE_OK,       /* payload is the function's response */
+	PG_INVOKE_ERROR,    /* payload is {"errorMessage","errorType",...} */
+	PG_INVOKE_TIMEOUT,  /* as PG_INVOKE_ERROR, the function timed out */
+};
+
+/* What one invocation produced; payload is owned and freed by
+ * pg_invoke_result_release. */
+struct pg_invoke_result {
+	enum pg_invoke_outcome outcome;
+	char request_id[PG_UUID_LEN + 1];
+	char *payload;
+	size_t payload_len;
+	int64_t duration_ms;
+};
+
+/* Starts the function's Runtime API listener on 127.0.0.1 (ephemeral port)
+ * and the thread that runs, watches and restarts its process. */
+__attribute__((warn_unused_result))
+int pg_function_start(const struct pg_function_config *config,
+		      struct pg_function **out, struct pg_err *err);
+/* Fails pending invocations, stops the process (SIGTERM, then SIGKILL after
+ * a grace period), the listener and the thread, and frees fn. */
+void pg_function_stop(struct pg_function *fn);
+/* Starts failing new and pending invocations so that servers can stop. */
+void pg_function_begin_stop(struct pg_function *fn);
+const char *pg_function_name(const struct pg_function *fn);
+/* Runs one invocation and waits for its end: the response, the function's
+ * error, a crash of its process or the timeout. request_id is the id to
+ * give the function (an Event keeps its id across retries), or NULL for a
+ * new one. Never fails to fill out. */
+void pg_function_invoke(struct pg_function *fn, const char *payload,
+			size_t len, const char *request_id,
+			struct pg_invoke_result *out);
+void pg_invoke_result_release(struct pg_invoke_result *result);
+
+/* ---- http.c: the MHD listeners ---- */
+
+struct MHD_Daemon;
+struct MHD_Connection;
+
+/* Handles one request once its body has arrived (or, with too_large, once
+ * it is known to pass the listener's maximum). body is NUL-terminated and
+ * valid until the handler returns. Returns MHD's result code. */
+typedef int pg_http_handler(void *cls, struct MHD_Connection *connection,
+			    const char *url, const char *method,
+			    const char *body, size_t body_len, bool too_large);
+
+/* A listener with one thread per connection, because Runtime API and
+ * invocation requests block. The caller owns the struct; it must stay in
+ * place until pg_http_stop. */
+struct pg_http_listener {
+	pg_http_handler *handler;
+	void *cls;
+	size_t max_body_bytes;
+	struct MHD_Daemon *daemon;
+	int port; /* the bound port, after pg_http_listen */
+};
+
+/* Listens on host:port (port 0 picks a free one). */
+__attribute__((warn_unused_result))
+int pg_http_listen(struct pg_http_listener *listener, const char *host,
+		   int port, struct pg_err *err);
+/* Stops the listener after its handlers return; safe to call twice. */
+void pg_http_stop(struct pg_http_listener *listener);
+/* Queues a response with the given headers (a NULL-terminated list of
+ * name, value pairs, or NULL) and returns MHD's result code. */
+int pg_http_reply(struct MHD_Connection *connection, int status,
+		  const char *content_type, const char *body, size_t len,
+		  const char *const *headers);
+/* Returns the value of request header name, or NULL (borrowed from MHD,
+ * valid during the handler). */
+const char *pg_http_header(struct MHD_Connection *connection,
+			   const char *name);
+
+/* ---- gateway.c, invoke_api.c and serve.c ---- */
+
+struct pg_serve;
+
+/* The API Gateway stand-in plus /_pigeon/ (inbox, form, queue). */
+void pg_gateway_handler_init(struct pg_http_listener *listener,
+			     struct pg_serve *serve);
+/* The Lambda Invoke API stand-in. */
+void pg_invoke_api_handler_init(struct pg_http_listener *listener,
+				struct pg_serve *serve);
+
+/* What `pigeon serve` was asked to run; every string is borrowed. */
+struct pg_serve_options {
+	const char *host;
+	int port;        /* 0 picks a free port */
+	int lambda_port; /* 0 picks a free port */
+	const char *data_dir;
+	int timeout_s;
+	int retry_delay_s;
+	const char *api_bootstrap;
+	const char *notifications_bootstrap;
+	const char *env_file; /* NULL for none */
+};
+
+/* Runs `pigeon serve` until SIGINT or SIGTERM. The caller must have blocked
+ * both signals in every thread. Returns the exit status: 0 after a clean
+ * stop, 1 when the service could not start. */
+int pg_serve_run(const struct pg_serve_options *options);
+
+/* Shared by the servers: the state of one `pigeon serve`. */
+struct pg_function *pg_serve_function(struct pg_serve *serve,
+				      const char *name);
+struct pg_store *pg_serve_store(struct pg_serve *serve);
+const char *pg_serve_region(const struct pg_serve *serve);
+/* Wakes the queue worker of function after a new event was stored. */
+void pg_serve_notify_queue(struct pg_serve *serve, const char *function);
+
+
+/* The form page served at /_pigeon/form (form_page.c holds web/form.html). */
+extern const char pg_form_page_html[];
+
+#endif

@@ -1,0 +1,74 @@
+#include "local/local.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+
+void pg_uuid_generate(char out[PG_UUID_LEN + 1])
+{
+	unsigned char bytes[16];
+	size_t got = 0;
+
+	/* getrandom on a 16-byte request only fails before the kernel's pool
+	 * is ready; the clock then still gives distinct ids locally. */
+	while (got < sizeof(bytes)) {
+		ssize_t n = getrandom(bytes + got, sizeof(bytes) - got, 0);
+
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	if (got < sizeof(bytes)) {
+		int64_t now = pg_now_epoch_ms() ^ pg_now_monotonic_ms();
+
+		memcpy(bytes, &now, sizeof(now));
+	}
+	bytes[6] = (unsigned char)((bytes[6] & 0x0f) | 0x40);
+	bytes[8] = (unsigned char)((bytes[8] & 0x3f) | 0x80);
+	snprintf(out, PG_UUID_LEN + 1,
+		 "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+		 bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5],
+		 bytes[6], bytes[7], bytes[8], bytes[9], bytes[10], bytes[11],
+		 bytes[12], bytes[13], bytes[14], bytes[15]);
+}
+
+static int64_t clock_ms(clockid_t clock)
+{
+	struct timespec ts;
+
+	clock_gettime(clock, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int64_t pg_now_epoch_ms(void)
+{
+	return clock_ms(CLOCK_REALTIME);
+}
+
+int64_t pg_now_monotonic_ms(void)
+{
+	return clock_ms(CLOCK_MONOTONIC);
+}
+
+int pg_html_escape(struct pg_buf *out, const char *text)
+{
+	for (const char *p = text; *p; p++) {
+		const char *entity = NULL;
+		int rc;
+
+		switch (*p) {
+		case '&': entity = "&amp;"; break;
+		case '<': entity = "&lt;"; break;
+		case '>': entity = "&gt;"; break;
+		case '"': entity = "&quot;"; break;
+		case '\'': entity = "&#39;"; break;
+		default: break;
+		}
+		rc = entity ? pg_buf_append_str(out, entity)
+			    : pg_buf_append(out, p, 1);
+		if (rc < 0)
+			return -1;
+	}
+	return 0;
+}
