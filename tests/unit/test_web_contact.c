@@ -538,7 +538,7 @@ static void contact_form_decoded_values(void **state)
 			 0);
 	assert_int_equal(pg_contact_validate(&contact, &limits, &problem), 0);
 	assert_string_equal(contact.values[PG_CONTACT_NAME],
-			    "Ren\xc3\xa9" "e O'Brien");
+			    "Ren\u00e9e O'Brien");
 	assert_string_equal(contact.values[PG_CONTACT_EMAIL],
 			    "a+b@example.invalid");
 	assert_string_equal(contact.values[PG_CONTACT_DESCRIPTION],
@@ -638,7 +638,7 @@ static void contact_read_content_types(void **state)
 static void contact_notification_event(void **state)
 {
 	const char *values[PG_CONTACT_FIELD_COUNT] = {
-		"site\nfooter", "Ren\xc3\xa9" "e O'Brien", "a+b@example.invalid",
+		"site\nfooter", "Ren\u00e9e O'Brien", "a+b@example.invalid",
 		"2 + 2 = 4\nok",
 	};
 	struct pg_contact contact;
@@ -655,7 +655,7 @@ static void contact_notification_event(void **state)
 	assert_string_equal(json_string_value(json_object_get(event, "title")),
 			    "New message from site footer");
 	assert_string_equal(json_string_value(json_object_get(event, "message")),
-			    "Source: site footer\nName: Ren\xc3\xa9" "e O'Brien\n"
+			    "Source: site footer\nName: Ren\u00e9e O'Brien\n"
 			    "Mail: a+b@example.invalid\n"
 			    "Description: 2 + 2 = 4\nok");
 	json_decref(event);
