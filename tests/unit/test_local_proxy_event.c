@@ -1,0 +1,277 @@
+/* Tests of the API Gateway stand-in's event builder and answer parser
+ * (src/local/proxy_event.c), compiled into this test because the CLI's
+ * sources are not in libpigeon.a. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "local/proxy_event.c"
+
+static json_t *build(const struct pg_http_request *req)
+{
+	struct pg_buf out;
+	struct pg_err err = {{0}};
+	json_error_t jerr;
+	json_t *event;
+
+	pg_buf_init(&out, PG_LOCAL_SYNC_PAYLOAD_MAX_BYTES);
+	assert_int_equal(pg_proxy_event_build(req, &out, &err), 0);
+	event = json_loadb(out.data, out.len, 0, &jerr);
+	assert_non_null(event);
+	pg_buf_release(&out);
+	return event;
+}
+
+static const char *str(json_t *obj, const char *path)
+{
+	char key[64];
+	const char *dot;
+
+	/* A small "a.b.c" walker for readable checks. */
+	while ((dot = strchr(path, '.'))) {
+		snprintf(key, sizeof(key), "%.*s", (int)(dot - path), path);
+		obj = json_object_get(obj, key);
+		path = dot + 1;
+	}
+	return json_string_value(json_object_get(obj, path));
+}
+
+static void event_has_payload_v1_fields(void **state)
+{
+	const struct pg_http_pair headers[] = {
+		{ "Host", "localhost:3000" },
+		{ "Content-Type", "application/x-www-form-urlencoded" },
+		{ "X-Multi", "one" },
+		{ "x-multi", "two" },
+		{ "User-Agent", "test-agent" },
+	};
+	const struct pg_http_pair query[] = {
+		{ "a", "1" }, { "a", "2" }, { "q", "x y" },
+	};
+	const char body[] = "name=Ada&email=ada%40example.org";
+	struct pg_http_request req = {
+		.method = "POST", .path = "/contact",
+		.headers = headers, .header_count = 5,
+		.query = query, .query_count = 3,
+		.body = body, .body_len = sizeof(body) - 1,
+		.source_ip = "127.0.0.1", .request_id = "req-1",
+		.time_epoch_ms = 1700000000123,
+	};
+	json_t *event;
+	json_t *multi;
+
+	(void)state;
+	event = build(&req);
+	assert_string_equal(str(event, "resource"), "/{proxy+}");
+	assert_string_equal(str(event, "path"), "/contact");
+	assert_string_equal(str(event, "httpMethod"), "POST");
+	assert_string_equal(str(event, "pathParameters.proxy"), "contact");
+	assert_true(json_is_null(json_object_get(event, "stageVariables")));
+	assert_string_equal(str(event, "headers.X-Multi"), "two");
+	multi = json_object_get(json_object_get(event, "multiValueHeaders"), "X-Multi");
+	assert_int_equal(json_array_size(multi), 2);
+	assert_string_equal(json_string_value(json_array_get(multi, 0)), "one");
+	assert_null(json_object_get(json_object_get(event, "headers"), "x-multi"));
+	assert_string_equal(str(event, "queryStringParameters.a"), "2");
+	assert_string_equal(str(event, "queryStringParameters.q"), "x y");
+	assert_int_equal(json_array_size(json_object_get(
+		json_object_get(event, "multiValueQueryStringParameters"), "a")), 2);
+	assert_string_equal(str(event, "body"), body);
+	assert_true(json_is_false(json_object_get(event, "isBase64Encoded")));
+	assert_string_equal(str(event, "requestContext.path"), "/local/contact");
+	assert_string_equal(str(event, "requestContext.stage"), "local");
+	assert_string_equal(str(event, "requestContext.resourcePath"), "/{proxy+}");
+	assert_string_equal(str(event, "requestContext.requestId"), "req-1");
+	assert_string_equal(str(event, "requestContext.requestTime"),
+			    "14/Nov/2023:22:13:20 +0000");
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(
+		event, "requestContext"), "requestTimeEpoch")), 1700000000123);
+	assert_string_equal(str(event, "requestContext.identity.sourceIp"), "127.0.0.1");
+	assert_string_equal(str(event, "requestContext.identity.userAgent"), "test-agent");
+	assert_string_equal(str(event, "requestContext.accountId"), PG_LOCAL_ACCOUNT_ID);
+	json_decref(event);
+}
+
+static void event_nulls_when_empty(void **state)
+{
+	struct pg_http_request req = {
+		.method = "GET", .path = "/", .source_ip = "::1",
+		.request_id = "r", .time_epoch_ms = 0,
+	};
+	json_t *event;
+
+	(void)state;
+	event = build(&req);
+	assert_string_equal(str(event, "resource"), "/");
+	assert_true(json_is_null(json_object_get(event, "headers")));
+	assert_true(json_is_null(json_object_get(event, "multiValueHeaders")));
+	assert_true(json_is_null(json_object_get(event, "queryStringParameters")));
+	assert_true(json_is_null(json_object_get(event, "multiValueQueryStringParameters")));
+	assert_true(json_is_null(json_object_get(event, "pathParameters")));
+	assert_true(json_is_null(json_object_get(event, "body")));
+	assert_true(json_is_false(json_object_get(event, "isBase64Encoded")));
+	json_decref(event);
+}
+
+static void event_binary_body_base64(void **state)
+{
+	const char png[] = "\x89PNG\r\n\x1a\n";
+	const struct pg_http_pair type[] = { { "Content-Type", "image/png" } };
+	const struct pg_http_pair multipart[] = {
+		{ "Content-Type", "multipart/form-data; boundary=x" },
+	};
+	struct pg_http_request req = {
+		.method = "POST", .path = "/upload", .headers = type,
+		.header_count = 1, .body = png, .body_len = 8,
+		.source_ip = "127.0.0.1", .request_id = "r",
+	};
+	json_t *event;
+
+	(void)state;
+	event = build(&req);
+	assert_true(json_is_true(json_object_get(event, "isBase64Encoded")));
+	assert_string_equal(str(event, "body"), "iVBORw0KGgo=");
+	json_decref(event);
+
+	req.headers = multipart;
+	req.body = "--x--";
+	req.body_len = 5;
+	event = build(&req);
+	assert_true(json_is_true(json_object_get(event, "isBase64Encoded")));
+	assert_string_equal(str(event, "body"), "LS14LS0=");
+	json_decref(event);
+}
+
+static void body_text_types(void **state)
+{
+	(void)state;
+	assert_true(pg_proxy_body_is_text(NULL, "x", 1));
+	assert_true(pg_proxy_body_is_text("text/plain; charset=utf-8", "x", 1));
+	assert_true(pg_proxy_body_is_text("Application/JSON", "{}", 2));
+	assert_true(pg_proxy_body_is_text("application/problem+json", "{}", 2));
+	assert_true(pg_proxy_body_is_text("application/xml", "<a/>", 4));
+	assert_true(pg_proxy_body_is_text("application/x-www-form-urlencoded", "a=1", 3));
+	assert_false(pg_proxy_body_is_text("application/octet-stream", "x", 1));
+	assert_false(pg_proxy_body_is_text("multipart/form-data; boundary=b", "x", 1));
+	assert_false(pg_proxy_body_is_text("text/plain", "\xff", 1));
+}
+
+static void event_latin1_header_kept(void **state)
+{
+	const struct pg_http_pair headers[] = { { "X-Name", "caf\xe9" } };
+	struct pg_http_request req = {
+		.method = "GET", .path = "/a", .headers = headers,
+		.header_count = 1, .source_ip = "127.0.0.1", .request_id = "r",
+	};
+	json_t *event;
+
+	(void)state;
+	event = build(&req);
+	assert_string_equal(str(event, "headers.X-Name"), "caf\xc3\xa9");
+	json_decref(event);
+}
+
+static void response_parse_full(void **state)
+{
+	const char answer[] =
+		"{\"statusCode\":201,\"headers\":{\"Content-Type\":\"text/plain\","
+		"\"X-One\":\"1\",\"X-Both\":\"single\",\"X-Num\":5},"
+		"\"multiValueHeaders\":{\"X-Both\":[\"m1\",\"m2\"]},"
+		"\"body\":\"aGVsbG8=\",\"isBase64Encoded\":true}";
+	struct pg_http_response resp;
+	struct pg_err err = {{0}};
+	int both = 0;
+
+	(void)state;
+	assert_int_equal(pg_proxy_response_parse(answer, sizeof(answer) - 1, &resp, &err), 0);
+	assert_int_equal(resp.status, 201);
+	assert_int_equal(resp.body_len, 5);
+	assert_memory_equal(resp.body, "hello", 5);
+	assert_int_equal(resp.header_count, 5);
+	for (size_t i = 0; i < resp.header_count; i++) {
+		if (!strcmp(resp.headers[i].name, "X-Both")) {
+			both++;
+			assert_true(strcmp(resp.headers[i].value, "single"));
+		}
+		if (!strcmp(resp.headers[i].name, "X-Num"))
+			assert_string_equal(resp.headers[i].value, "5");
+	}
+	assert_int_equal(both, 2);
+	pg_http_response_release(&resp);
+	pg_http_response_release(&resp);
+}
+
+static void response_parse_minimal(void **state)
+{
+	struct pg_http_response resp;
+	struct pg_err err = {{0}};
+
+	(void)state;
+	assert_int_equal(pg_proxy_response_parse("{\"statusCode\":\"204\"}", 20,
+						 &resp, &err), 0);
+	assert_int_equal(resp.status, 204);
+	assert_int_equal(resp.body_len, 0);
+	assert_int_equal(resp.header_count, 0);
+	pg_http_response_release(&resp);
+}
+
+static void response_parse_malformed(void **state)
+{
+	static const struct {
+		const char *json;
+		const char *message;
+	} cases[] = {
+		{ "not json", "not valid JSON" },
+		{ "[1]", "not a JSON object" },
+		{ "{}", "statusCode: missing" },
+		{ "{\"statusCode\":true}", "statusCode: not an integer" },
+		{ "{\"statusCode\":99}", "100 to 599" },
+		{ "{\"statusCode\":\"2x\"}", "100 to 599" },
+		{ "{\"statusCode\":200,\"body\":{}}", "body: not a string" },
+		{ "{\"statusCode\":200,\"body\":\"!!\",\"isBase64Encoded\":true}", "invalid base64" },
+		{ "{\"statusCode\":200,\"isBase64Encoded\":\"yes\"}", "not a boolean" },
+		{ "{\"statusCode\":200,\"headers\":[]}", "headers: not an object" },
+		{ "{\"statusCode\":200,\"headers\":{\"A\":{}}}", "not a string" },
+		{ "{\"statusCode\":200,\"headers\":{\"A\":\"x\\r\\nB: y\"}}", "invalid" },
+		{ "{\"statusCode\":200,\"headers\":{\"A B\":\"x\"}}", "invalid" },
+		{ "{\"statusCode\":200,\"multiValueHeaders\":{\"A\":\"x\"}}", "not an array" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct pg_http_response resp;
+		struct pg_err err = {{0}};
+
+		if (pg_proxy_response_parse(cases[i].json, strlen(cases[i].json),
+					    &resp, &err) != -1)
+			fail_msg("case %zu accepted", i);
+		if (!strstr(err.msg, cases[i].message))
+			fail_msg("case %zu: got \"%s\", want \"%s\"", i, err.msg,
+				 cases[i].message);
+		assert_null(resp.headers);
+		assert_null(resp.body);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(event_has_payload_v1_fields),
+		cmocka_unit_test(event_nulls_when_empty),
+		cmocka_unit_test(event_binary_body_base64),
+		cmocka_unit_test(body_text_types),
+		cmocka_unit_test(event_latin1_header_kept),
+		cmocka_unit_test(response_parse_full),
+		cmocka_unit_test(response_parse_minimal),
+		cmocka_unit_test(response_parse_malformed),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
