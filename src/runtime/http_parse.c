@@ -526,10 +526,11 @@ static enum pg_http_result step_trailers(struct pg_http_parser *p,
 static void compact(struct pg_http_parser *p, char *buf, size_t *len)
 {
 	size_t body_end = p->body_off + p->body_len;
-	size_t gap = p->pos - body_end;
+	size_t gap;
 
-	if (gap == 0)
+	if (p->pos <= body_end)
 		return;
+	gap = p->pos - body_end;
 	memmove(buf + body_end, buf + p->pos, *len - p->pos);
 	*len -= gap;
 	p->pos = body_end;
@@ -581,7 +582,8 @@ enum pg_http_result pg_http_parse(struct pg_http_parser *p, char *buf,
 	while (p->state != ST_DONE && result == PG_HTTP_COMPLETE)
 		result = step(p, buf, len);
 
-	if (p->framing == PG_HTTP_FRAMING_CHUNKED && p->head_len)
+	/* A head that failed (a 101 with chunked framing, say) has no body. */
+	if (p->framing == PG_HTTP_FRAMING_CHUNKED && p->state != ST_HEAD)
 		compact(p, buf, len);
 	if (result != PG_HTTP_COMPLETE && result != PG_HTTP_INCOMPLETE)
 		return fail(p, result);

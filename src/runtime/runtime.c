@@ -57,8 +57,8 @@ static int runtime_init(struct pg_runtime *rt, struct pg_err *err)
 			pg_err_set(err, "AWS_LAMBDA_RUNTIME_API: %s",
 				   address_err.msg);
 		else
-			pg_err_set(err, "AWS_LAMBDA_RUNTIME_API is not set; "
-					"it must hold the Runtime API's "
+			pg_err_set(err, "AWS_LAMBDA_RUNTIME_API is not set or "
+					"empty; set it to the Runtime API's "
 					"\"host:port\"");
 		return -1;
 	}

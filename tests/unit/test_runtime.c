@@ -95,8 +95,15 @@ static size_t header_content_length(const char *head)
 
 	while ((p = strchr(p, '\n')) != NULL) {
 		p++;
-		if (!strncasecmp(p, "Content-Length:", 15))
-			return strtoul(p + 15, NULL, 10);
+		if (!strncasecmp(p, "Content-Length:", 15)) {
+			size_t value = 0;
+
+			for (p += 15; *p == ' '; p++)
+				;
+			for (; *p >= '0' && *p <= '9'; p++)
+				value = value * 10 + (size_t)(*p - '0');
+			return value;
+		}
 	}
 	return 0;
 }
@@ -141,7 +148,14 @@ static int read_request(struct stand_in *s, int fd, struct recorded *rec)
 	}
 
 	memset(rec, 0, sizeof(*rec));
-	sscanf(buf, "%15s %511s", rec->method, rec->path);
+	/* The request line is "METHOD PATH HTTP/1.1". */
+	snprintf(rec->method, sizeof(rec->method), "%.*s",
+		 (int)strcspn(buf, " \r"), buf);
+	end = buf + strcspn(buf, " \r");
+	if (*end == ' ')
+		end++;
+	snprintf(rec->path, sizeof(rec->path), "%.*s",
+		 (int)strcspn(end, " \r"), end);
 	rec->head = pg_strndup(buf, head_len);
 	rec->body = pg_strndup(buf + head_len, body_len);
 	rec->body_len = body_len;
@@ -438,7 +452,7 @@ static const char *request_header(const struct recorded *rec,
 
 /* ---- the handler under test ---- */
 
-#define MAX_CALLS 4
+#define MAX_CALLS 8
 
 struct call {
 	char request_id[128];
@@ -461,6 +475,7 @@ struct handler_script {
 	bool fail;
 	const char *error_type;
 	const char *error_message;
+	const char *const *error_messages; /* one per call, when set */
 	const char *answer;
 };
 
@@ -509,7 +524,9 @@ static int test_handler(const char *payload, size_t payload_len,
 		snprintf(error->type, sizeof(error->type), "%s",
 			 script->error_type);
 		snprintf(error->message, sizeof(error->message), "%s",
-			 script->error_message);
+			 script->error_messages
+				 ? script->error_messages[script->call_count - 1]
+				 : script->error_message);
 		return -1;
 	}
 	if (pg_buf_append_str(response, script->answer ? script->answer
@@ -876,6 +893,65 @@ static void test_runtime_handler_error(void **state)
 	stand_in_release(&s);
 }
 
+static void test_runtime_error_message_utf8(void **state)
+{
+	static const char *const messages[] = {
+		"abc\xc3",
+		"\xc0\x80x",
+		"\xed\xa0\x80",
+		"\xf0\x9f\x90\xa6 tab\there \x7f",
+		"\xe2\x82",
+	};
+	static const char *const expected[] = {
+		"abc\xef\xbf\xbd",
+		"\xef\xbf\xbd\xef\xbf\xbdx",
+		"\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd",
+		"\xf0\x9f\x90\xa6 tab\there \x7f",
+		"\xef\xbf\xbd\xef\xbf\xbd",
+	};
+	const size_t count = sizeof(messages) / sizeof(messages[0]);
+	struct stand_in s;
+	struct handler_script script = {
+		.fail = true,
+		.error_type = "Bad\r\nType\xff",
+		.error_messages = messages,
+	};
+	char value[256];
+
+	(void)state;
+	assert_true(stand_in_start(&s, AF_INET));
+	for (size_t i = 0; i < count; i++) {
+		add_next(&s, "Lambda-Runtime-Aws-Request-Id: u\r\n", "{}", 2);
+		add_accepted(&s);
+	}
+
+	assert_int_equal(pg_runtime_run_n(test_handler, &script, count), 0);
+	stand_in_stop(&s);
+
+	assert_int_equal(s.request_count, 2 * count);
+	for (size_t i = 0; i < count; i++) {
+		const struct recorded *rec = &s.requests[2 * i + 1];
+		json_t *doc = json_loadb(rec->body, rec->body_len, 0, NULL);
+
+		if (!doc)
+			fail_msg("message %zu: error body is not JSON: %s", i,
+				 rec->body);
+		assert_string_equal(
+			json_string_value(json_object_get(doc, "errorMessage")),
+			expected[i]);
+		/* CR, LF and non-ASCII bytes cannot reach the header. */
+		assert_string_equal(
+			json_string_value(json_object_get(doc, "errorType")),
+			"Bad__Type_");
+		assert_string_equal(
+			request_header(rec, "Lambda-Runtime-Function-Error-Type",
+				       value, sizeof(value)),
+			"Bad__Type_");
+		json_decref(doc);
+	}
+	stand_in_release(&s);
+}
+
 static void test_runtime_handler_error_defaults(void **state)
 {
 	struct stand_in s;
@@ -1144,6 +1220,8 @@ int main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(
 			test_runtime_handler_error_defaults, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_runtime_error_message_utf8,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_runtime_event_too_large,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(

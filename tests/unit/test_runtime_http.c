@@ -301,6 +301,9 @@ static const struct parse_case cases[] = {
 	  "ok", "link", NULL, 1 },
 	{ "switching protocols", "HTTP/1.1 101 Switching Protocols\r\n\r\n",
 	  false, PG_HTTP_BAD_STATUS, 101, NULL, NULL, NULL, -1 },
+	{ "switching protocols chunked", "HTTP/1.1 101 Switching\r\n"
+	  "Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n", false,
+	  PG_HTTP_BAD_STATUS, 101, NULL, NULL, NULL, -1 },
 	{ "http 2 status line", "HTTP/2 200 OK\r\n\r\n", false,
 	  PG_HTTP_BAD_STATUS_LINE, 0, NULL, NULL, NULL, -1 },
 	{ "two digit status", "HTTP/1.1 20 OK\r\n\r\n", false,
