@@ -1,5 +1,5 @@
 /* libFuzzer target: an arbitrary JSON body through the contact reader, the
- * checks, the notification event and the error answer. */
+ * checks, the notification event and the error response. */
 #include <stddef.h>
 #include <stdint.h>
 
@@ -25,7 +25,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			__builtin_trap();
 	} else {
 		pg_problem_respond(&problem, &resp);
-		/* An error answer always has a body. */
+		/* An error response always has a body. */
 		if (!resp.body.len)
 			__builtin_trap();
 	}

@@ -12,7 +12,7 @@ static int accept_notification(const char *event_json, size_t event_len,
 	(void)event_json;
 	(void)event_len;
 	(void)err;
-	/* Fail every other send so both answers are reached. */
+	/* Fail every other send so both responses are reached. */
 	return (*(unsigned *)notify_data)++ % 2 ? -1 : 0;
 }
 

@@ -5,7 +5,7 @@
  * struct pg_http_response is encoded back into the JSON that the same
  * caller expects. Only the API Gateway REST proxy format (payload version
  * 1.0) is implemented so far; enum pg_event_kind names the others so that a
- * request says where it came from once they are added.
+ * request records which source sent it once they are added.
  *
  * Nothing here logs. Errors are returned as an enum pg_event_error plus one
  * sentence in the caller's struct pg_err. */
@@ -121,7 +121,7 @@ struct pg_http_header {
 	char *value;
 };
 
-/* An HTTP response to encode into an event answer.
+/* An HTTP response to encode into the JSON a Lambda proxy integration expects.
  *
  * A header name appears once in headers[] per value. Names with one value
  * are encoded into "headers" and names with several into
@@ -153,7 +153,7 @@ void pg_http_response_add_header(struct pg_http_response *resp,
 const char *pg_http_response_header(const struct pg_http_response *resp,
 				    const char *name);
 
-/* Appends the response as the event answer of kind to out:
+/* Appends the response, in the format events of kind expect, to out:
  * {"statusCode", "headers", "multiValueHeaders" (only when a header has
  * several values), "body", "isBase64Encoded"}. A body that is not valid
  * UTF-8 is base64-encoded even when body_base64 is false, because JSON

@@ -1,4 +1,4 @@
-/* struct pg_http_response and its encoding into the proxy answer JSON. */
+/* struct pg_http_response and its encoding into the proxy response JSON. */
 #include "events/events.h"
 
 #include <stdlib.h>
@@ -168,7 +168,7 @@ int pg_http_response_encode(const struct pg_http_response *resp,
 	size_t size;
 	int result = -1;
 
-	/* Every kind answers in the 1.0 proxy format so far. */
+	/* Every kind is encoded in the 1.0 proxy format so far. */
 	(void)kind;
 	if (!root || !single || !multi)
 		goto out;

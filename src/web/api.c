@@ -1,5 +1,5 @@
 /* The api function's settings, its routes and the per-invocation step from
- * event to answer. */
+ * event to response JSON. */
 #include "web/web.h"
 
 #include <errno.h>

@@ -285,7 +285,7 @@ static bool is_control(uint32_t cp)
 	return cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp <= 0x9f);
 }
 
-/* Checks that a multi-line field holds no control character other than LF
+/* Checks that a multi-line field contains no control character other than LF
  * and TAB, and a single-line one none at all. */
 static bool check_controls(const char *field, const char *s, size_t len,
 			   bool multi_line, struct pg_problem *problem)

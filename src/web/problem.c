@@ -1,5 +1,5 @@
-/* JSON answers: the {"error", "fields"} body of a client error and the
- * one-member bodies of the other answers. */
+/* JSON responses: the {"error", "fields"} body of a client error and the
+ * one-member bodies of the other responses. */
 #include "web/web.h"
 
 #include <stdarg.h>
@@ -83,7 +83,7 @@ static void respond_json(struct pg_http_response *resp, int status,
 	pg_buf_reset(&resp->body);
 	pg_http_response_set_header(resp, "Content-Type", "application/json");
 	/* An error body of a few hundred bytes fits any sensible maximum; if
-	 * not, the status alone still tells the client what happened. */
+	 * not, the client still gets the status. */
 	if (text && pg_buf_append_str(&resp->body, text) < 0)
 		pg_buf_reset(&resp->body);
 	free(text);

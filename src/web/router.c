@@ -1,4 +1,4 @@
-/* The route table, with the 404, 405 and CORS preflight answers. */
+/* The route table, with the 404, 405 and CORS preflight responses. */
 #include "web/web.h"
 
 #include <stdio.h>
@@ -48,7 +48,7 @@ int pg_router_add(struct pg_router *router, const char *route,
 }
 
 /* Appends the methods routed for path to out, ", " between them, followed by
- * OPTIONS, which the router answers itself. */
+ * OPTIONS, which the router handles itself. */
 static void list_methods(const struct pg_router *router, const char *path,
 			 char *out, size_t out_size)
 {

@@ -2,14 +2,14 @@
  *
  * A struct pg_router maps "METHOD /path" to an action. Unknown paths get
  * 404, a known path with another method gets 405 with an Allow header, and
- * OPTIONS on a known path gets the CORS preflight answer. Every response
+ * OPTIONS on a known path gets the CORS preflight response. Every response
  * carries Access-Control-Allow-Origin exactly once.
  *
  * Errors are JSON: {"error": "<sentence naming the first field and rule>",
  * "fields": {"<field>": "<rule>", ...}}, where "fields" is present only when
  * fields failed validation.
  *
- * Nothing here logs: the cause of a 5xx answer is handed to the caller,
+ * Nothing here logs: the cause of a 5xx response is handed to the caller,
  * which logs it. */
 #ifndef PG_WEB_H
 #define PG_WEB_H
@@ -26,7 +26,7 @@
 
 #define PG_PROBLEM_MAX_FIELDS 8
 
-/* A 4xx answer being built: a status, the "error" sentence and one message
+/* A 4xx response being built: a status, the "error" sentence and one message
  * per failed field. Only the first message of each field is kept. */
 struct pg_problem {
 	int status; /* 0 while nothing failed */
@@ -48,7 +48,7 @@ void pg_problem_field(struct pg_problem *problem, const char *field,
 /* Records a failure that concerns the request as a whole. */
 void pg_problem_set(struct pg_problem *problem, int status, const char *fmt,
 		    ...) __attribute__((format(printf, 3, 4)));
-/* Writes problem as the JSON error answer into resp. */
+/* Writes problem as the JSON error response into resp. */
 void pg_problem_respond(const struct pg_problem *problem,
 			struct pg_http_response *resp);
 
@@ -64,12 +64,12 @@ void pg_respond_error(struct pg_http_response *resp, int status,
 #define PG_ROUTER_MAX_ROUTES 16
 #define PG_ROUTE_METHOD_MAX 16
 #define PG_ROUTE_PATH_MAX 128
-/* What the preflight answers in Access-Control-Max-Age: Chromium caps the
- * value at 7200 seconds anyway. */
+/* The preflight's Access-Control-Max-Age in seconds. Chromium caps the
+ * value at 7200 anyway. */
 #define PG_CORS_MAX_AGE_SECONDS 7200
 #define PG_CORS_DEFAULT_ORIGIN "*"
 
-/* An action fills resp. For an error answer it also sets cause, a sentence
+/* An action fills resp. For an error response it also sets cause, a sentence
  * for the log that may name internal details the client must not see. */
 typedef void (*pg_route_fn)(const struct pg_http_request *req,
 			    struct pg_http_response *resp,
@@ -97,8 +97,8 @@ void pg_router_init(struct pg_router *router, const char *allow_origin);
 __attribute__((warn_unused_result))
 int pg_router_add(struct pg_router *router, const char *route,
 		  pg_route_fn action, void *data, struct pg_err *err);
-/* Runs the action for req, or answers 404, 405 or the preflight itself,
- * then calls pg_router_set_cors. cause is set for error answers. */
+/* Runs the action for req, or itself returns 404, 405 or the preflight,
+ * then calls pg_router_set_cors. cause is set for error responses. */
 void pg_router_dispatch(const struct pg_router *router,
 			const struct pg_http_request *req,
 			struct pg_http_response *resp, struct pg_err *cause);
@@ -206,12 +206,13 @@ int pg_contact_from_json(struct pg_contact *contact, const char *body,
  * - source and description are trimmed of surrounding white space, have
  *   CRLF and lone CR turned into LF, and may contain LF and TAB but no other
  *   control character;
- * - email is local@domain with exactly one '@', no white space, a local
- *   part of 1 to 64 bytes without leading, trailing or double dots, a
- *   domain of at least two dot-separated labels of 1 to 63 ASCII letters,
- *   digits and hyphens (no hyphen at either end), at most 254 bytes in all.
- *   Non-ASCII is allowed in the local part (RFC 6531), not in the domain:
+ * - email is local@domain with exactly one '@' and no white space, at
+ *   most 254 bytes in all. The local part has 1 to 64 bytes of RFC 5322
+ *   atext and dots, with no dot at either end and no two dots in a row.
+ *   Non-ASCII is allowed there (RFC 6531) but not in the domain, so
  *   internationalised domains must be given in their xn-- form.
+ *   The domain has at least two dot-separated labels of 1 to 63 ASCII
+ *   letters, digits and hyphens, with no hyphen at either end.
  * Returns 0, or -1 with problem set (400). */
 __attribute__((warn_unused_result))
 int pg_contact_validate(struct pg_contact *contact,
@@ -290,7 +291,7 @@ __attribute__((warn_unused_result))
 int pg_api_add_routes(struct pg_router *router, struct pg_api_config *config,
 		      struct pg_err *err);
 
-/* What one invocation did, for the caller's log. Control characters in
+/* The result of one invocation, for the caller's log. Control characters in
  * the strings are replaced by spaces, so they can be logged as they are. */
 struct pg_api_outcome {
 	int status;
@@ -300,16 +301,16 @@ struct pg_api_outcome {
 };
 
 /* Handles one invocation: decodes the event, dispatches it through router
- * and appends the proxy answer JSON to out. An event that cannot be decoded
+ * and appends the proxy response JSON to out. An event that cannot be decoded
  * is answered with 400 (413 for a large body), not failed. Returns 0, or -1
- * when the answer could not be encoded, with outcome->cause saying why. */
+ * when the response could not be encoded, with outcome->cause saying why. */
 __attribute__((warn_unused_result))
 int pg_api_handle(const struct pg_router *router,
 		  const struct pg_api_config *config, const char *payload,
 		  size_t payload_len, struct pg_buf *out,
 		  struct pg_api_outcome *outcome);
 
-/* Writes a one-line summary of a failed function's answer
+/* Writes a one-line summary of a failed function's response
  * ({"errorType": ..., "errorMessage": ...}) into summary, control
  * characters replaced by spaces; "" when payload has neither member. */
 void pg_api_function_error_summary(const char *payload, size_t payload_len,

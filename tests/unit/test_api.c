@@ -1,5 +1,5 @@
 /* Tests of the api function's invocation step, pg_api_handle, from event
- * JSON to answer JSON, with the notify step replaced by a stand-in, and of
+ * JSON to response JSON, with the notify step replaced by a stand-in, and of
  * its settings. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -160,7 +160,7 @@ static size_t count_ci(const char *text, const char *part)
 	return count;
 }
 
-/* Runs payload through pg_api_handle and checks what every answer must
+/* Runs payload through pg_api_handle and checks what every response must
  * have: valid JSON, one Access-Control-Allow-Origin, a JSON body. */
 static void run_text(struct api *api, const char *payload, size_t len,
 		     struct answer *answer)

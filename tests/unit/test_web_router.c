@@ -1,5 +1,5 @@
 /* Tests of the router: dispatch, 404, 405, the CORS preflight and the
- * Access-Control-Allow-Origin header on every answer. */
+ * Access-Control-Allow-Origin header on every response. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

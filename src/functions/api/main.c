@@ -7,7 +7,7 @@
 #include "runtime/runtime.h"
 #include "web/web.h"
 
-/* Where the notify step sends the notification event. */
+/* The notify step's target: the notifications function and how to call it. */
 struct lambda_target {
 	struct pg_aws_config aws;
 	const char *function_name; /* borrowed from struct pg_api_config */
