@@ -18,11 +18,15 @@ export function addPigeonStacks(app: App, config: PigeonConfig): PigeonStacks {
       ? { account: config.account, region: config.region }
       : undefined;
 
+  // Stack-level tags, which CloudFormation copies to every taggable resource.
+  const tags = { Managed: 'cdk', Project: 'pigeon' };
+
   const notificationsName = `${config.stackPrefix}-notifications`;
   const notifications = new NotificationsStack(app, notificationsName, {
     stackName: notificationsName,
     description: 'pigeon notifications function and its failure queue',
     env,
+    tags,
     config,
     code: loadFunctionCode(config.notificationsZip, 'notificationsZip', config.placeholderCode),
   });
@@ -32,16 +36,19 @@ export function addPigeonStacks(app: App, config: PigeonConfig): PigeonStacks {
     stackName: apiName,
     description: 'pigeon contact form API and api function',
     env,
+    tags,
     config,
     code: loadFunctionCode(config.apiZip, 'apiZip', config.placeholderCode),
     notificationsFunction: notifications.notificationsFunction,
   });
 
+  // The same tags on each resource in the template, so they show in diffs.
+  // A Name tag added on a deeper construct wins over the stack name, and the
+  // stacks themselves get no Name because CloudFormation would copy it down.
   for (const stack of [notifications, api]) {
-    Tags.of(stack).add('Managed', 'cdk');
-    Tags.of(stack).add('Project', 'pigeon');
-    // Resources with a Name tag of their own keep it: a tag added on a
-    // deeper construct wins over one added on the stack.
+    for (const [key, value] of Object.entries(tags)) {
+      Tags.of(stack).add(key, value);
+    }
     Tags.of(stack).add('Name', stack.stackName);
   }
   return { notifications, api };

@@ -34,8 +34,8 @@ export function loadFunctionCode(zipPath: string, setting: string, allowPlacehol
   return { code: lambda.Code.fromAsset(zipPath), isPlaceholder: false };
 }
 
-// Lambda's limit for a zip uploaded through S3 is 250 MB unzipped; a zip
-// this large is certainly not a C bootstrap.
+// Lambda's limit for a deployment package is 250 MB unzipped, so a larger
+// zip cannot be deployed and is not read into memory.
 const MAX_ZIP_BYTES = 250 * 1024 * 1024;
 
 const EOCD_SIGNATURE = 0x06054b50;

@@ -28,9 +28,9 @@ export interface PigeonConfig {
   // Plain Pushover credentials, stored as function environment variables.
   readonly pushoverToken?: string;
   readonly pushoverUserKey?: string;
-  // Name of an SSM SecureString parameter holding {"token": ..., "user": ...}.
+  // Name of an SSM SecureString parameter containing {"token": ..., "user": ...}.
   readonly pushoverSecretParameter?: string;
-  // Name or ARN of a Secrets Manager secret holding {"token": ..., "user": ...}.
+  // Name or ARN of a Secrets Manager secret containing {"token": ..., "user": ...}.
   readonly pushoverSecretArn?: string;
   // Customer managed KMS key that encrypts the parameter or secret.
   readonly pushoverSecretKmsKeyArn?: string;
@@ -57,9 +57,9 @@ export interface SettingSpec {
 
 export const SETTINGS: readonly SettingSpec[] = [
   { key: 'stackPrefix', env: 'PIGEON_STACK_PREFIX', help: 'prefix of stack, function, queue and API names (default pigeon)' },
-  { key: 'account', env: 'CDK_DEPLOY_ACCOUNT', help: 'AWS account id; unset leaves the stacks environment-agnostic' },
-  { key: 'region', env: 'CDK_DEPLOY_REGION', help: 'AWS region; unset leaves the stacks environment-agnostic' },
-  { key: 'architecture', env: 'PIGEON_ARCHITECTURE', help: 'x86_64 (default) or arm64; must match the bootstrap binaries' },
+  { key: 'account', env: 'CDK_DEPLOY_ACCOUNT', help: 'AWS account id (unset: environment-agnostic stacks)' },
+  { key: 'region', env: 'CDK_DEPLOY_REGION', help: 'AWS region (unset: environment-agnostic stacks)' },
+  { key: 'architecture', env: 'PIGEON_ARCHITECTURE', help: 'x86_64 (default) or arm64, matching the bootstrap binaries' },
   { key: 'memorySize', env: 'PIGEON_MEMORY_SIZE', help: 'memory of each function in MB, 128 to 10240 (default 128)' },
   { key: 'timeout', env: 'PIGEON_TIMEOUT', help: 'timeout of each function in seconds, 1 to 900 (default 10)' },
   { key: 'logLevel', env: 'LAMBDA_FUNCTIONS_LOG_LEVEL', help: 'TRACE, DEBUG, INFO (default), WARN, ERROR or FATAL' },
@@ -69,20 +69,20 @@ export const SETTINGS: readonly SettingSpec[] = [
   { key: 'placeholderCode', env: 'PIGEON_PLACEHOLDER_CODE', help: 'true: synthesise with a failing placeholder when a zip is missing' },
   { key: 'pushoverToken', env: 'PUSHOVER_TOKEN', help: 'Pushover application token, stored in plain text in the function environment' },
   { key: 'pushoverUserKey', env: 'PUSHOVER_USERKEY', help: 'Pushover user or group key, stored like pushoverToken' },
-  { key: 'pushoverSecretParameter', env: 'PUSHOVER_SECRET_PARAMETER', help: 'SSM SecureString parameter name holding {"token","user"}' },
-  { key: 'pushoverSecretArn', env: 'PUSHOVER_SECRET_ARN', help: 'Secrets Manager secret name or ARN holding {"token","user"}' },
+  { key: 'pushoverSecretParameter', env: 'PUSHOVER_SECRET_PARAMETER', help: 'SSM SecureString parameter name containing {"token","user"}' },
+  { key: 'pushoverSecretArn', env: 'PUSHOVER_SECRET_ARN', help: 'Secrets Manager secret name or ARN containing {"token","user"}' },
   { key: 'pushoverSecretKmsKeyArn', env: 'PUSHOVER_SECRET_KMS_KEY_ARN', help: 'customer managed KMS key of that parameter or secret' },
   { key: 'corsAllowOrigin', env: 'CORS_ALLOW_ORIGIN', help: 'allowed origins, comma-separated, or * (default *)' },
   { key: 'invocationType', env: 'NOTIFICATIONS_INVOCATION_TYPE', help: 'Event (default) or RequestResponse' },
   { key: 'throttleRate', env: 'PIGEON_THROTTLE_RATE', help: 'API stage steady-state limit in requests per second (default 5)' },
   { key: 'throttleBurst', env: 'PIGEON_THROTTLE_BURST', help: 'API stage burst limit in requests (default 10)' },
   { key: 'apiDomain', env: 'API_DOMAIN', help: 'custom domain name of the API, e.g. api.example.com' },
-  { key: 'certificateArn', env: 'CERTIFICATE_ARN', help: 'ACM certificate for apiDomain in the stack region; unset creates one' },
+  { key: 'certificateArn', env: 'CERTIFICATE_ARN', help: 'ACM certificate for apiDomain in the stack region (unset: a new one)' },
   { key: 'hostedZoneName', env: 'HOSTED_ZONE_NAME', help: 'Route 53 zone that contains apiDomain (needs hostedZoneId)' },
-  { key: 'hostedZoneId', env: 'HOSTED_ZONE_ID', help: 'Route 53 hosted zone id; set it to get an alias record for apiDomain' },
+  { key: 'hostedZoneId', env: 'HOSTED_ZONE_ID', help: 'Route 53 hosted zone id, which adds an alias record for apiDomain' },
 ];
 
-// Reads one context value; App.node.tryGetContext fits this shape.
+// Reads one context value. App.node.tryGetContext fits this shape.
 export type ContextReader = (key: string) => unknown;
 
 export class ConfigError extends Error {
@@ -181,7 +181,7 @@ export function readConfig(context: ContextReader, env: NodeJS.ProcessEnv = proc
   };
 }
 
-// Splits a CORS_ALLOW_ORIGIN value into origins; "*" allows every origin.
+// Splits a CORS_ALLOW_ORIGIN value into origins, where "*" allows every origin.
 // Throws a ConfigError for an entry that is not scheme://host[:port].
 export function parseAllowedOrigins(value: string): string[] {
   const origins = value.split(',').map((o) => o.trim()).filter((o) => o !== '');
@@ -274,10 +274,20 @@ function readPushoverCredentials(get: Getter): PushoverCredentials {
   }
 
   if (parameter !== undefined) {
-    // SSM allows letters, digits and . - _ / in names of up to 1011 characters.
-    if (parameter.length > 1011 || !/^[A-Za-z0-9_.\/-]+$/.test(parameter) || /^\/?(aws|ssm)/i.test(parameter)) {
+    // SSM names use letters, digits and . - _ /, a name with a / must start
+    // with one, and at most 15 levels deep. SSM counts the parameter's ARN
+    // against its 1011-character limit, so 900 leaves room for the prefix.
+    const levels = parameter.split('/').length - 1;
+    if (
+      parameter.length > 900 ||
+      !/^[A-Za-z0-9_.\/-]+$/.test(parameter) ||
+      /^\/?(aws|ssm)/i.test(parameter) ||
+      (parameter.includes('/') && !parameter.startsWith('/')) ||
+      levels > 15
+    ) {
       throw new ConfigError(
-        `pushoverSecretParameter "${parameter}" is invalid: use up to 1011 letters, digits, . - _ /, not starting with aws or ssm`,
+        `pushoverSecretParameter "${parameter}" is invalid: use up to 900 letters, digits, . - _ /, ` +
+          'starting with / when it has one, at most 15 levels deep, and not starting with aws or ssm',
       );
     }
     return { pushoverSecretParameter: parameter, pushoverSecretKmsKeyArn: kmsKeyArn, plainCredentialsIgnored };

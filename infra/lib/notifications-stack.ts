@@ -23,7 +23,7 @@ export interface NotificationsStackProps extends StackProps {
 }
 
 export class NotificationsStack extends Stack {
-  // The notifications function; other stacks grant invoke on it.
+  // Notifications function, which other stacks may grant invoke on.
   public readonly notificationsFunction: lambda.Function;
   // Queue that receives asynchronous invocations that failed every retry.
   public readonly failureQueue: sqs.Queue;
@@ -83,7 +83,7 @@ export class NotificationsStack extends Stack {
     }
     if (config.pushoverToken !== undefined && config.pushoverUserKey !== undefined) {
       // NOTE: plain values are visible in the template and in the Lambda
-      // console; the SSM and Secrets Manager settings avoid that.
+      // console. The SSM and Secrets Manager settings avoid that.
       return { PUSHOVER_TOKEN: config.pushoverToken, PUSHOVER_USERKEY: config.pushoverUserKey };
     }
     Annotations.of(this).addWarningV2(
@@ -93,7 +93,7 @@ export class NotificationsStack extends Stack {
     return {};
   }
 
-  // Lets the role read the one parameter or secret that holds the credentials.
+  // Lets the role read the one parameter or secret that contains the credentials.
   private grantCredentialRead(config: PigeonConfig, role: iam.IRole): void {
     if (config.pushoverSecretParameter !== undefined) {
       const parameterArn = this.formatArn({
@@ -111,8 +111,8 @@ export class NotificationsStack extends Stack {
       return;
     }
 
-    // A parameter or secret under the AWS managed key needs no key grant; a
-    // customer managed key must allow this role to decrypt.
+    // A parameter or secret under the AWS managed key needs no key grant, but
+    // a customer managed key must allow this role to decrypt.
     if (config.pushoverSecretKmsKeyArn !== undefined) {
       role.addToPrincipalPolicy(
         new iam.PolicyStatement({ actions: ['kms:Decrypt'], resources: [config.pushoverSecretKmsKeyArn] }),

@@ -28,8 +28,8 @@ export class PigeonFunction extends Construct {
     super(scope, id);
     const { config } = props;
 
-    // Lambda writes to this group, named as it would name it, so console
-    // links work. It goes with the stack because its entries expire anyway.
+    // Named the way Lambda names its default group, so console links work.
+    // It is deleted with the stack because its entries expire anyway.
     this.logGroup = new logs.LogGroup(this, 'LogGroup', {
       logGroupName: `/aws/lambda/${props.functionName}`,
       retention: logs.RetentionDays.ONE_WEEK,

@@ -59,7 +59,7 @@ describe('checkBootstrapZip', () => {
   it('rejects a truncated central directory', () => {
     const zip = writeZip(path.join(dir, 'cut.zip'), [{ name: 'README', content: 'readme', mode: 0o644 }]);
     const data = fs.readFileSync(zip);
-    // Claim two entries where the directory holds one.
+    // Claim two entries where the directory contains one.
     data.writeUInt16LE(2, data.length - 22 + 10);
     fs.writeFileSync(zip, data);
     assertZipRejected(zip, /damaged central directory at entry 1/);

@@ -147,6 +147,10 @@ describe('readConfig', () => {
     assertRejected({ pushoverSecretParameter: '/p', pushoverSecretArn: 's' }, /both set: choose one/);
     assertRejected({ pushoverSecretParameter: '/aws/reserved' }, /pushoverSecretParameter "\/aws\/reserved" is invalid/);
     assertRejected({ pushoverSecretParameter: 'a b' }, /pushoverSecretParameter/);
+    assertRejected({ pushoverSecretParameter: 'pigeon/pushover' }, /starting with \/ when it has one/);
+    assertRejected({ pushoverSecretParameter: '/a'.repeat(16) }, /at most 15 levels/);
+    assertRejected({ pushoverSecretParameter: 'p'.repeat(901) }, /up to 900/);
+    assert.equal(configFrom({ pushoverSecretParameter: '/a'.repeat(15) }).pushoverSecretParameter, '/a'.repeat(15));
     assertRejected({ pushoverSecretArn: 'arn:aws:s3:::bucket' }, /pushoverSecretArn "arn:aws:s3:::bucket" is invalid/);
     assertRejected({ pushoverSecretKmsKeyArn: 'arn:aws:kms:eu-west-1:123456789012:key/abc' }, /without pushoverSecretParameter/);
     assertRejected({ pushoverSecretParameter: '/p', pushoverSecretKmsKeyArn: 'key' }, /pushoverSecretKmsKeyArn "key" is invalid/);

@@ -38,7 +38,7 @@ function crc32(data: Buffer): number {
 export interface ZipEntry {
   readonly name: string;
   readonly content: string;
-  // Unix permission bits; 0 records no Unix attributes at all.
+  // Unix permission bits, or 0 to record no Unix attributes at all.
   readonly mode: number;
 }
 
@@ -63,7 +63,7 @@ export function writeZip(zipPath: string, entries: ZipEntry[]): string {
 
     const central = Buffer.alloc(46);
     central.writeUInt32LE(0x02014b50, 0);
-    // Made by: Unix (3) when a mode is recorded, else MS-DOS (0); spec 2.0.
+    // Made by Unix (3) when a mode is recorded, else MS-DOS (0), spec version 2.0.
     central.writeUInt16LE(((entry.mode !== 0 ? 3 : 0) << 8) | 20, 4);
     central.writeUInt16LE(10, 6);
     central.writeUInt32LE(crc, 16);
@@ -93,6 +93,7 @@ export function writeBootstrapZip(zipPath: string, label: string): string {
 }
 
 export interface SynthResult {
+  readonly app: App;
   readonly stacks: PigeonStacks;
   readonly notifications: Template;
   readonly api: Template;
@@ -110,6 +111,7 @@ export function synthPigeon(settings: Record<string, string> = {}, env: NodeJS.P
   const app = new App({ context: { ...CDK_JSON_CONTEXT, ...context }, outdir: path.join(dir, 'cdk.out') });
   const stacks = addPigeonStacks(app, readConfig((key) => app.node.tryGetContext(key), env));
   return {
+    app,
     stacks,
     notifications: Template.fromStack(stacks.notifications),
     api: Template.fromStack(stacks.api),

@@ -84,6 +84,21 @@ describe('both stacks', () => {
     api.hasResourceProperties('AWS::ApiGateway::RestApi', {
       Tags: Match.arrayWith([{ Key: 'Managed', Value: 'cdk' }]),
     });
+    // Resources without a Name of their own get the stack name.
+    api.hasResourceProperties('AWS::Logs::LogGroup', {
+      LogGroupName: '/aws/apigateway/pigeon-api',
+      Tags: Match.arrayWith([{ Key: 'Name', Value: 'pigeon-api' }]),
+    });
+  });
+
+  it('tag the stacks without Name', () => {
+    const result = synthPigeon();
+    const assembly = result.app.synth();
+    for (const name of ['pigeon-api', 'pigeon-notifications']) {
+      const tags = assembly.getStackByName(name).tags;
+      assert.equal(tags.Managed, 'cdk');
+      assert.equal(tags.Name, undefined);
+    }
   });
 
   it('are environment-agnostic by default', () => {
