@@ -117,7 +117,7 @@ static int serve_command(int argc, char **argv)
 	options.api_bootstrap = api_default;
 	options.notifications_bootstrap = notifications_default;
 
-	for (int i = 0; i < argc; i++) {
+	for (int i = 0; i < argc; i += 2) {
 		const char *flag = argv[i];
 		const char *value = i + 1 < argc ? argv[i + 1] : NULL;
 		bool ok = true;
@@ -159,7 +159,6 @@ static int serve_command(int argc, char **argv)
 				flag, value);
 			return 2;
 		}
-		i++;
 	}
 
 	/* Every thread inherits this mask, so the signals reach only the

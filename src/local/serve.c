@@ -163,12 +163,10 @@ static void *worker_main(void *arg)
 		struct pg_err err = {{0}};
 		int found;
 
-		pthread_mutex_lock(&w->lock);
-		if (w->stop) {
-			pthread_mutex_unlock(&w->lock);
+		/* Once pigeon is stopping, invocations fail at once, so the
+		 * worker ends instead of retrying the same row. */
+		if (atomic_load(&w->serve->stopping))
 			break;
-		}
-		pthread_mutex_unlock(&w->lock);
 
 		found = pg_store_event_next(w->serve->store, name, pg_now_epoch_ms(),
 					    &event, &err);
