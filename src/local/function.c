@@ -47,7 +47,7 @@ struct invocation {
 	const char *payload; /* borrowed from the caller of pg_function_invoke */
 	size_t payload_len;
 	enum invocation_state state;
-	enum pg_invoke_outcome outcome;
+	enum pg_function_outcome outcome;
 	char *result;
 	size_t result_len;
 	int64_t enqueued_ms; /* monotonic */
@@ -120,7 +120,7 @@ static void timed_wait(struct pg_function *fn, int64_t ms)
 
 /* Ends inv with result (taken); the caller holds the lock. */
 static void complete(struct pg_function *fn, struct invocation *inv,
-		     enum pg_invoke_outcome outcome, char *result, size_t len)
+		     enum pg_function_outcome outcome, char *result, size_t len)
 {
 	if (inv->state == INVOCATION_QUEUED) {
 		struct invocation **link = &fn->queue_head;
@@ -143,7 +143,7 @@ static void complete(struct pg_function *fn, struct invocation *inv,
 }
 
 static void complete_error(struct pg_function *fn, struct invocation *inv,
-			   enum pg_invoke_outcome outcome, char *json)
+			   enum pg_function_outcome outcome, char *json)
 {
 	complete(fn, inv, outcome, json, strlen(json));
 }
@@ -152,7 +152,7 @@ static void complete_error(struct pg_function *fn, struct invocation *inv,
 static void fail_queued(struct pg_function *fn, const char *error_json_text)
 {
 	while (fn->queue_head)
-		complete_error(fn, fn->queue_head, PG_INVOKE_ERROR,
+		complete_error(fn, fn->queue_head, PG_FUNCTION_ERROR,
 			       pg_strdup(error_json_text));
 }
 
@@ -238,9 +238,9 @@ static void spawn_process(struct pg_function *fn)
 	posix_spawn_file_actions_adddup2(&actions, fds[1], STDERR_FILENO);
 	posix_spawn_file_actions_addchdir_np(&actions, fn->task_root);
 
-	/* pigeon blocks SIGINT and SIGTERM in its threads; the function gets
-	 * default dispositions, an empty mask and its own process group, so
-	 * a Ctrl-C reaches pigeon only and pigeon stops the function. */
+	/* pigeon blocks SIGINT and SIGTERM in its threads. The function gets
+	 * default dispositions, an empty mask and its own process group, so a
+	 * Ctrl-C reaches only pigeon, which then stops the function. */
 	posix_spawnattr_init(&attr);
 	sigemptyset(&none);
 	sigfillset(&all);
@@ -331,7 +331,7 @@ static void on_process_exit(struct pg_function *fn, int status)
 
 		pg_log_error("function %s: invocation %s failed: process exited (%s)",
 			     fn->name, inv->id, how);
-		complete_error(fn, inv, PG_INVOKE_ERROR,
+		complete_error(fn, inv, PG_FUNCTION_ERROR,
 			       error_json("Runtime.ExitError",
 					  "RequestId: %s Error: Runtime exited with error: %s",
 					  inv->id, how));
@@ -373,7 +373,7 @@ static void check_deadlines(struct pg_function *fn)
 	if (inv && now >= inv->deadline_ms && !fn->killed_for_timeout) {
 		pg_log_error("function %s: invocation %s timed out after %d seconds",
 			     fn->name, inv->id, fn->timeout_s);
-		complete_error(fn, inv, PG_INVOKE_TIMEOUT,
+		complete_error(fn, inv, PG_FUNCTION_TIMEOUT,
 			       error_json("Sandbox.Timedout",
 					  "RequestId: %s Error: Task timed out after %d.00 seconds",
 					  inv->id, fn->timeout_s));
@@ -387,7 +387,7 @@ static void check_deadlines(struct pg_function *fn)
 		inv = fn->queue_head;
 		pg_log_error("function %s: invocation %s waited %lld ms for the process",
 			     fn->name, inv->id, (long long)(now - inv->enqueued_ms));
-		complete_error(fn, inv, PG_INVOKE_ERROR,
+		complete_error(fn, inv, PG_FUNCTION_ERROR,
 			       error_json("Runtime.Unavailable",
 					  "RequestId: %s Error: function %s did not take the invocation within %lld seconds",
 					  inv->id, fn->name,
@@ -545,7 +545,7 @@ static int handle_result(struct pg_function *fn, struct MHD_Connection *connecti
 				  "\"errorType\":\"InvalidRequestID\"}");
 	}
 	if (too_large) {
-		complete_error(fn, inv, PG_INVOKE_ERROR,
+		complete_error(fn, inv, PG_FUNCTION_ERROR,
 			       error_json("Function.ResponseSizeTooLarge",
 					  "Response payload size exceeded maximum allowed payload size (%u bytes).",
 					  PG_LOCAL_SYNC_PAYLOAD_MAX_BYTES));
@@ -564,7 +564,7 @@ static int handle_result(struct pg_function *fn, struct MHD_Connection *connecti
 		if (json_is_object(obj)) {
 			result = pg_strndup(body, len);
 		} else {
-			const char *type = pg_http_header(connection,
+			const char *type = pg_http_request_header(connection,
 							  "Lambda-Runtime-Function-Error-Type");
 
 			result = error_json(type && *type ? type : "Unhandled", "%.*s",
@@ -573,7 +573,7 @@ static int handle_result(struct pg_function *fn, struct MHD_Connection *connecti
 		}
 		json_decref(obj);
 	}
-	complete(fn, inv, is_error ? PG_INVOKE_ERROR : PG_INVOKE_OK, result,
+	complete(fn, inv, is_error ? PG_FUNCTION_ERROR : PG_FUNCTION_OK, result,
 		 result_len);
 	pthread_mutex_unlock(&fn->lock);
 	return reply_json(connection, 202, "{\"status\":\"OK\"}");
@@ -585,7 +585,7 @@ static int handle_init_error(struct pg_function *fn,
 {
 	json_error_t jerr;
 	json_t *obj = json_loadb(body, len, 0, &jerr);
-	const char *type = pg_http_header(connection,
+	const char *type = pg_http_request_header(connection,
 					  "Lambda-Runtime-Function-Error-Type");
 	char *text;
 
@@ -698,7 +698,7 @@ void pg_function_begin_stop(struct pg_function *fn)
 	fn->stopping = true;
 	fail_queued(fn, err);
 	if (fn->current)
-		complete_error(fn, fn->current, PG_INVOKE_ERROR, pg_strdup(err));
+		complete_error(fn, fn->current, PG_FUNCTION_ERROR, pg_strdup(err));
 	pthread_mutex_unlock(&fn->lock);
 	free(err);
 }
@@ -733,7 +733,7 @@ const char *pg_function_name(const struct pg_function *fn)
 
 void pg_function_invoke(struct pg_function *fn, const char *payload,
 			size_t len, const char *request_id,
-			struct pg_invoke_result *out)
+			struct pg_function_result *out)
 {
 	struct invocation inv;
 	int64_t start = pg_now_monotonic_ms();
@@ -750,7 +750,7 @@ void pg_function_invoke(struct pg_function *fn, const char *payload,
 
 	pthread_mutex_lock(&fn->lock);
 	if (fn->stopping) {
-		complete_error(fn, &inv, PG_INVOKE_ERROR,
+		complete_error(fn, &inv, PG_FUNCTION_ERROR,
 			       error_json("Runtime.Unavailable", "pigeon is stopping"));
 	} else {
 		if (fn->queue_tail)
@@ -772,12 +772,12 @@ void pg_function_invoke(struct pg_function *fn, const char *payload,
 	out->payload_len = inv.result_len;
 	out->duration_ms = pg_now_monotonic_ms() - start;
 	pg_log_info("function %s: invocation %s %s in %lld ms", fn->name, inv.id,
-		    inv.outcome == PG_INVOKE_OK ? "succeeded"
-		    : inv.outcome == PG_INVOKE_TIMEOUT ? "timed out" : "failed",
+		    inv.outcome == PG_FUNCTION_OK ? "succeeded"
+		    : inv.outcome == PG_FUNCTION_TIMEOUT ? "timed out" : "failed",
 		    (long long)out->duration_ms);
 }
 
-void pg_invoke_result_release(struct pg_invoke_result *result)
+void pg_function_result_release(struct pg_function_result *result)
 {
 	if (!result)
 		return;

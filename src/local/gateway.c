@@ -1,6 +1,6 @@
 /* The API Gateway stand-in: every request outside /_pigeon/ becomes a REST
  * API proxy event (payload format 1.0) for the api function, and the
- * function's answer becomes the HTTP response. Under /_pigeon/ live the
+ * function's response becomes the HTTP response. Under /_pigeon/ live the
  * Pushover-compatible inbox, the contact form and the queue listing. */
 #include "local/local.h"
 
@@ -20,7 +20,7 @@
 #define LIST_LIMIT 200
 
 struct pairs {
-	struct pg_http_pair *items;
+	struct pg_proxy_pair *items;
 	size_t count;
 };
 
@@ -78,9 +78,9 @@ static bool skip_header(const char *name)
 	       pg_ascii_ieq(name, "Connection");
 }
 
-/* Sends the function's answer as the HTTP response. */
+/* Sends the function's proxy response to the client. */
 static int reply_from_function(struct MHD_Connection *connection,
-			       const struct pg_http_response *resp,
+			       const struct pg_proxy_response *resp,
 			       const char *request_id)
 {
 	struct MHD_Response *response;
@@ -92,7 +92,7 @@ static int reply_from_function(struct MHD_Connection *connection,
 	if (!response)
 		return MHD_NO;
 	for (size_t i = 0; i < resp->header_count; i++) {
-		const struct pg_http_header *h = &resp->headers[i];
+		const struct pg_proxy_header *h = &resp->headers[i];
 
 		if (skip_header(h->name))
 			continue;
@@ -102,7 +102,7 @@ static int reply_from_function(struct MHD_Connection *connection,
 			pg_log_warn("gateway: request %s: header %s dropped (invalid for HTTP)",
 				    request_id, h->name);
 	}
-	/* API Gateway's default content type for a proxy answer. */
+	/* API Gateway's default content type for a proxy response. */
 	if (!has_type)
 		MHD_add_response_header(response, "Content-Type", "application/json");
 	MHD_add_response_header(response, "x-amzn-RequestId", request_id);
@@ -117,9 +117,9 @@ static int proxy_to_api(struct pg_serve *serve,
 {
 	struct pairs headers = { NULL, 0 };
 	struct pairs query = { NULL, 0 };
-	struct pg_http_request req;
-	struct pg_http_response resp;
-	struct pg_invoke_result result;
+	struct pg_proxy_request req;
+	struct pg_proxy_response resp;
+	struct pg_function_result result;
 	struct pg_function *api = pg_serve_function(serve, "api");
 	struct pg_buf event;
 	struct pg_err err = {{0}};
@@ -162,12 +162,12 @@ static int proxy_to_api(struct pg_serve *serve,
 	}
 
 	pg_function_invoke(api, event.data, event.len, NULL, &result);
-	if (result.outcome == PG_INVOKE_TIMEOUT) {
+	if (result.outcome == PG_FUNCTION_TIMEOUT) {
 		rc = reply_message(connection, 504, "Endpoint request timed out",
 				   request_id);
 		goto out;
 	}
-	if (result.outcome != PG_INVOKE_OK) {
+	if (result.outcome != PG_FUNCTION_OK) {
 		pg_log_error("gateway: request %s: %s %s failed: %.300s", request_id,
 			     method, url, result.payload ? result.payload : "");
 		rc = reply_message(connection, 502, "Internal server error", request_id);
@@ -184,8 +184,8 @@ static int proxy_to_api(struct pg_serve *serve,
 		    resp.status, request_id, (long long)result.duration_ms);
 	rc = reply_from_function(connection, &resp, request_id);
 out:
-	pg_http_response_release(&resp);
-	pg_invoke_result_release(&result);
+	pg_proxy_response_release(&resp);
+	pg_function_result_release(&result);
 	pg_buf_release(&event);
 	free(headers.items);
 	free(query.items);
@@ -223,7 +223,7 @@ static int pushover_post(struct pg_serve *serve,
 			 PG_PUSHOVER_BODY_MAX_BYTES);
 		rc = -1;
 	} else {
-		rc = pg_pushover_parse(pg_http_header(connection, "Content-Type"),
+		rc = pg_pushover_parse(pg_http_request_header(connection, "Content-Type"),
 				       body, len, &msg, &error);
 	}
 

@@ -19,7 +19,7 @@ struct request_body {
 static bool content_length_too_large(struct MHD_Connection *connection,
 				     size_t max_bytes)
 {
-	const char *value = pg_http_header(connection, "Content-Length");
+	const char *value = pg_http_request_header(connection, "Content-Length");
 	unsigned long long len;
 	char *end;
 
@@ -45,7 +45,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *connection,
 		body = pg_calloc(1, sizeof(*body));
 		pg_buf_init(&body->data, listener->max_body_bytes);
 		*con_cls = body;
-		/* Answer 413 before reading a body announced as too large. */
+		/* Reply 413 before reading a body announced as too large. */
 		if (content_length_too_large(connection, listener->max_body_bytes))
 			return (enum MHD_Result)listener->handler(
 				listener->cls, connection, url, method, "", 0,
@@ -157,7 +157,7 @@ int pg_http_reply(struct MHD_Connection *connection, int status,
 	return rc;
 }
 
-const char *pg_http_header(struct MHD_Connection *connection, const char *name)
+const char *pg_http_request_header(struct MHD_Connection *connection, const char *name)
 {
 	return MHD_lookup_connection_value(connection, MHD_HEADER_KIND, name);
 }

@@ -1,8 +1,8 @@
 /* The Lambda Invoke API stand-in (POST /2015-03-31/functions/{name}/
  * invocations), reachable through AWS_ENDPOINT_URL_LAMBDA.
  *
- * RequestResponse waits for the function; Event stores the payload in the
- * SQLite queue and answers 202 once the row is committed; DryRun answers
+ * RequestResponse waits for the function. Event stores the payload in the
+ * SQLite queue and returns 202 once the row is committed. DryRun returns
  * 204. The request must carry an Authorization header, as AWS requires a
  * signature, but the SigV4 signature itself is not verified. */
 #include "local/local.h"
@@ -74,7 +74,7 @@ static bool function_name_from(const char *raw, size_t raw_len, char *name,
 static int invoke_sync(struct MHD_Connection *connection, struct pg_function *fn,
 		       const char *payload, size_t len)
 {
-	struct pg_invoke_result result;
+	struct pg_function_result result;
 	const char *headers[7];
 	size_t n = 0;
 	int rc;
@@ -84,7 +84,7 @@ static int invoke_sync(struct MHD_Connection *connection, struct pg_function *fn
 	headers[n++] = "$LATEST";
 	headers[n++] = "x-amzn-RequestId";
 	headers[n++] = result.request_id;
-	if (result.outcome != PG_INVOKE_OK) {
+	if (result.outcome != PG_FUNCTION_OK) {
 		headers[n++] = "X-Amz-Function-Error";
 		headers[n++] = "Unhandled";
 	}
@@ -92,7 +92,7 @@ static int invoke_sync(struct MHD_Connection *connection, struct pg_function *fn
 	rc = pg_http_reply(connection, 200, "application/json",
 			   result.payload ? result.payload : "", result.payload_len,
 			   headers);
-	pg_invoke_result_release(&result);
+	pg_function_result_release(&result);
 	return rc;
 }
 
@@ -123,7 +123,7 @@ static int invoke_handler(void *cls, struct MHD_Connection *connection,
 			  const char *body, size_t len, bool too_large)
 {
 	struct pg_serve *serve = cls;
-	const char *type = pg_http_header(connection, "X-Amz-Invocation-Type");
+	const char *type = pg_http_request_header(connection, "X-Amz-Invocation-Type");
 	const char *qualifier = MHD_lookup_connection_value(
 		connection, MHD_GET_ARGUMENT_KIND, "Qualifier");
 	char request_id[PG_UUID_LEN + 1];
@@ -143,7 +143,7 @@ static int invoke_handler(void *cls, struct MHD_Connection *connection,
 	    strcmp(method, "POST"))
 		return reply_error(connection, 404, "UnknownOperationException",
 				   request_id, "Unknown operation");
-	if (!pg_http_header(connection, "Authorization"))
+	if (!pg_http_request_header(connection, "Authorization"))
 		return reply_error(connection, 403, "MissingAuthenticationTokenException",
 				   request_id, "Missing Authentication Token");
 

@@ -4,8 +4,8 @@
  * queue, and a Pushover-compatible inbox.
  *
  * This header is internal to src/local. The CLI links only common/ and log/
- * of the library layers; everything it knows about Lambda it implements
- * here from AWS's documented behaviour. */
+ * of the library layers; its Lambda behaviour is implemented here
+ * from AWS's documentation. */
 #ifndef PG_LOCAL_H
 #define PG_LOCAL_H
 
@@ -100,7 +100,7 @@ struct pg_pushover_message {
 	int priority;
 };
 
-/* The rejected field and Pushover-style sentence for a 400 answer. */
+/* The rejected field and Pushover-style sentence for a 400 response. */
 struct pg_pushover_error {
 	char field[32];
 	char message[256];
@@ -119,18 +119,18 @@ int pg_pushover_parse(const char *content_type, const char *body, size_t len,
 
 /* One header or query argument; both strings are borrowed. value may hold
  * any bytes except NUL. */
-struct pg_http_pair {
+struct pg_proxy_pair {
 	const char *name;
 	const char *value;
 };
 
 /* An HTTP request as the gateway received it; every pointer is borrowed. */
-struct pg_http_request {
+struct pg_proxy_request {
 	const char *method;
 	const char *path; /* decoded, starts with '/' */
-	const struct pg_http_pair *headers;
+	const struct pg_proxy_pair *headers;
 	size_t header_count;
-	const struct pg_http_pair *query; /* decoded names and values */
+	const struct pg_proxy_pair *query; /* decoded names and values */
 	size_t query_count;
 	const char *body;
 	size_t body_len;
@@ -147,30 +147,31 @@ bool pg_proxy_body_is_text(const char *content_type, const char *body,
 /* Appends the proxy event JSON for req to out. Returns 0, or -1 with err
  * set when out's maximum is passed. */
 __attribute__((warn_unused_result))
-int pg_proxy_event_build(const struct pg_http_request *req, struct pg_buf *out,
+int pg_proxy_event_build(const struct pg_proxy_request *req, struct pg_buf *out,
 			 struct pg_err *err);
 
-struct pg_http_header {
+struct pg_proxy_header {
 	char *name;
 	char *value;
 };
 
-/* An HTTP response made from a function's answer; owns every string. */
-struct pg_http_response {
+/* An HTTP response made from a function's proxy response. It owns every
+ * string. */
+struct pg_proxy_response {
 	int status;
-	struct pg_http_header *headers;
+	struct pg_proxy_header *headers;
 	size_t header_count;
 	char *body;
 	size_t body_len;
 };
 
-void pg_http_response_release(struct pg_http_response *resp);
-/* Turns a proxy integration answer {"statusCode", "headers",
+void pg_proxy_response_release(struct pg_proxy_response *resp);
+/* Turns a proxy integration response {"statusCode", "headers",
  * "multiValueHeaders", "body", "isBase64Encoded"} into resp. Returns 0, or
- * -1 with err naming what is malformed (API Gateway then answers 502). */
+ * -1 with err naming what is malformed (API Gateway then returns 502). */
 __attribute__((warn_unused_result))
 int pg_proxy_response_parse(const char *json, size_t len,
-			    struct pg_http_response *resp, struct pg_err *err);
+			    struct pg_proxy_response *resp, struct pg_err *err);
 
 /* ---- store.c: the SQLite file behind the event queue and the inbox ---- */
 
@@ -245,16 +246,16 @@ struct pg_function_config {
 	const char *region;
 };
 
-enum pg_invoke_outcome {
-	PG_INVOKE_OK,       /* payload is the function's response */
-	PG_INVOKE_ERROR,    /* payload is {"errorMessage","errorType",...} */
-	PG_INVOKE_TIMEOUT,  /* as PG_INVOKE_ERROR, the function timed out */
+enum pg_function_outcome {
+	PG_FUNCTION_OK,       /* payload is the function's response */
+	PG_FUNCTION_ERROR,    /* payload is {"errorMessage","errorType",...} */
+	PG_FUNCTION_TIMEOUT,  /* as PG_FUNCTION_ERROR, the function timed out */
 };
 
-/* What one invocation produced; payload is owned and freed by
- * pg_invoke_result_release. */
-struct pg_invoke_result {
-	enum pg_invoke_outcome outcome;
+/* The outcome of one invocation. payload is owned and freed by
+ * pg_function_result_release. */
+struct pg_function_result {
+	enum pg_function_outcome outcome;
 	char request_id[PG_UUID_LEN + 1];
 	char *payload;
 	size_t payload_len;
@@ -275,11 +276,11 @@ const char *pg_function_name(const struct pg_function *fn);
 /* Runs one invocation and waits for its end: the response, the function's
  * error, a crash of its process or the timeout. request_id is the id to
  * give the function (an Event keeps its id across retries), or NULL for a
- * new one. Never fails to fill out. */
+ * new one. out is always filled, also when the invocation fails. */
 void pg_function_invoke(struct pg_function *fn, const char *payload,
 			size_t len, const char *request_id,
-			struct pg_invoke_result *out);
-void pg_invoke_result_release(struct pg_invoke_result *result);
+			struct pg_function_result *out);
+void pg_function_result_release(struct pg_function_result *result);
 
 /* ---- http.c: the MHD listeners ---- */
 
@@ -317,7 +318,7 @@ int pg_http_reply(struct MHD_Connection *connection, int status,
 		  const char *const *headers);
 /* Returns the value of request header name, or NULL (borrowed from MHD,
  * valid during the handler). */
-const char *pg_http_header(struct MHD_Connection *connection,
+const char *pg_http_request_header(struct MHD_Connection *connection,
 			   const char *name);
 
 /* ---- gateway.c, invoke_api.c and serve.c ---- */
@@ -331,7 +332,7 @@ void pg_gateway_handler_init(struct pg_http_listener *listener,
 void pg_invoke_api_handler_init(struct pg_http_listener *listener,
 				struct pg_serve *serve);
 
-/* What `pigeon serve` was asked to run; every string is borrowed. */
+/* The options of `pigeon serve`. Every string is borrowed. */
 struct pg_serve_options {
 	const char *host;
 	int port;        /* 0 picks a free port */
@@ -358,7 +359,7 @@ const char *pg_serve_region(const struct pg_serve *serve);
 void pg_serve_notify_queue(struct pg_serve *serve, const char *function);
 
 
-/* The form page served at /_pigeon/form (form_page.c holds web/form.html). */
+/* The form page served at /_pigeon/form (form_page.c contains web/form.html). */
 extern const char pg_form_page_html[];
 
 #endif

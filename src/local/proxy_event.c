@@ -65,7 +65,7 @@ static const char *find_key_ci(json_t *obj, const char *name)
  * null when there are no pairs, as API Gateway sends them. A later single
  * value replaces an earlier one. */
 static void add_pairs(json_t *event, const char *single_name,
-		      const char *multi_name, const struct pg_http_pair *pairs,
+		      const char *multi_name, const struct pg_proxy_pair *pairs,
 		      size_t count, bool fold_case)
 {
 	json_t *single;
@@ -100,7 +100,7 @@ static void add_pairs(json_t *event, const char *single_name,
 	json_object_set_new(event, multi_name, multi);
 }
 
-static const char *find_header(const struct pg_http_request *req,
+static const char *find_header(const struct pg_proxy_request *req,
 			       const char *name)
 {
 	const char *found = NULL;
@@ -144,7 +144,7 @@ bool pg_proxy_body_is_text(const char *content_type, const char *body,
 	return false;
 }
 
-static json_t *request_context(const struct pg_http_request *req,
+static json_t *request_context(const struct pg_proxy_request *req,
 			       const char *resource)
 {
 	char stamp[64];
@@ -195,7 +195,7 @@ static json_t *request_context(const struct pg_http_request *req,
 	return ctx;
 }
 
-int pg_proxy_event_build(const struct pg_http_request *req, struct pg_buf *out,
+int pg_proxy_event_build(const struct pg_proxy_request *req, struct pg_buf *out,
 			 struct pg_err *err)
 {
 	json_t *event = json_object();
@@ -260,7 +260,7 @@ out:
 	return result;
 }
 
-void pg_http_response_release(struct pg_http_response *resp)
+void pg_proxy_response_release(struct pg_proxy_response *resp)
 {
 	if (!resp)
 		return;
@@ -309,7 +309,7 @@ static bool header_ok(const char *name, const char *value)
 	return !strpbrk(value, "\r\n");
 }
 
-static int add_header(struct pg_http_response *resp, const char *name,
+static int add_header(struct pg_proxy_response *resp, const char *name,
 		      json_t *v, struct pg_err *err)
 {
 	char *value = scalar_text(v);
@@ -331,7 +331,7 @@ static int add_header(struct pg_http_response *resp, const char *name,
 	return 0;
 }
 
-static int parse_status(json_t *v, struct pg_http_response *resp,
+static int parse_status(json_t *v, struct pg_proxy_response *resp,
 			struct pg_err *err)
 {
 	json_int_t status;
@@ -359,7 +359,7 @@ static int parse_status(json_t *v, struct pg_http_response *resp,
 	return 0;
 }
 
-static int parse_headers(json_t *root, struct pg_http_response *resp,
+static int parse_headers(json_t *root, struct pg_proxy_response *resp,
 			 struct pg_err *err)
 {
 	json_t *single = json_object_get(root, "headers");
@@ -401,7 +401,7 @@ static int parse_headers(json_t *root, struct pg_http_response *resp,
 	return 0;
 }
 
-static int parse_body(json_t *root, struct pg_http_response *resp,
+static int parse_body(json_t *root, struct pg_proxy_response *resp,
 		      struct pg_err *err)
 {
 	json_t *body = json_object_get(root, "body");
@@ -437,7 +437,7 @@ static int parse_body(json_t *root, struct pg_http_response *resp,
 }
 
 int pg_proxy_response_parse(const char *json, size_t len,
-			    struct pg_http_response *resp, struct pg_err *err)
+			    struct pg_proxy_response *resp, struct pg_err *err)
 {
 	json_error_t jerr;
 	json_t *root = json_loadb(json, len, JSON_DECODE_ANY, &jerr);
@@ -455,7 +455,7 @@ int pg_proxy_response_parse(const char *json, size_t len,
 	result = 0;
 out:
 	if (result < 0)
-		pg_http_response_release(resp);
+		pg_proxy_response_release(resp);
 	json_decref(root);
 	return result;
 }

@@ -113,7 +113,7 @@ static void deliver(struct worker *w, struct pg_stored_event *event)
 {
 	struct pg_serve *serve = w->serve;
 	const char *name = pg_function_name(w->fn);
-	struct pg_invoke_result result;
+	struct pg_function_result result;
 	struct pg_err err = {{0}};
 	int attempt = event->attempts + 1;
 	int64_t now;
@@ -125,11 +125,11 @@ static void deliver(struct worker *w, struct pg_stored_event *event)
 	/* An attempt cut short by the stop is not the function's failure:
 	 * the row stays queued and is delivered after the next start. */
 	if (atomic_load(&serve->stopping)) {
-		pg_invoke_result_release(&result);
+		pg_function_result_release(&result);
 		return;
 	}
 	now = pg_now_epoch_ms();
-	if (result.outcome == PG_INVOKE_OK) {
+	if (result.outcome == PG_FUNCTION_OK) {
 		rc = pg_store_event_done(serve->store, event->id, result.payload,
 					 result.payload_len, now, &err);
 		pg_log_info("queue: event %s delivered to %s (attempt %d)",
@@ -150,7 +150,7 @@ static void deliver(struct worker *w, struct pg_stored_event *event)
 	}
 	if (rc < 0)
 		pg_log_error("queue: event %s: %s", event->request_id, err.msg);
-	pg_invoke_result_release(&result);
+	pg_function_result_release(&result);
 }
 
 static void *worker_main(void *arg)

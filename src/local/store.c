@@ -84,7 +84,7 @@ int pg_store_open(const char *dir, struct pg_store **out, struct pg_err *err)
 	sqlite3_busy_timeout(store->db, 5000);
 
 	/* WAL with synchronous FULL makes each commit durable before the
-	 * Invoke API answers 202. */
+	 * Invoke API returns 202. */
 	if (sqlite3_exec(store->db,
 			 "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;",
 			 NULL, NULL, NULL) != SQLITE_OK ||

@@ -10,8 +10,9 @@ void pg_uuid_generate(char out[PG_UUID_LEN + 1])
 	unsigned char bytes[16];
 	size_t got = 0;
 
-	/* getrandom on a 16-byte request only fails before the kernel's pool
-	 * is ready; the clock then still gives distinct ids locally. */
+	/* getrandom fails for a 16-byte request only before the kernel's pool
+	 * is ready. The clocks then make a weaker but still unique-enough id
+	 * for a local tool. */
 	while (got < sizeof(bytes)) {
 		ssize_t n = getrandom(bytes + got, sizeof(bytes) - got, 0);
 

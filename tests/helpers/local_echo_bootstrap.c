@@ -1,5 +1,5 @@
 /* A stand-in function bootstrap for testing `pigeon serve`: a minimal
- * Lambda Runtime API client that answers each event with the event.
+ * Lambda Runtime API client that returns each event as its response.
  *
  * Events with "pigeon_test" steer it: "crash" exits with status 3, "sleep"
  * sleeps 60 s (to hit the timeout) and "fail" posts an invocation error.

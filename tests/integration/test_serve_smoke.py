@@ -204,7 +204,7 @@ class ServeSmokeTest(unittest.TestCase):
         self.assertEqual(json.loads(row["payload"]), {"n": 1})
         result = json.loads(row["result"])
         self.assertEqual(result["event"], {"n": 1})
-        # The function sees the id that the Invoke API returned.
+        # The function receives the id that the Invoke API returned.
         self.assertEqual(result["request_id"], request_id)
 
     def test_events_keep_arrival_order(self):
@@ -227,7 +227,7 @@ class ServeSmokeTest(unittest.TestCase):
         self.assertEqual(json.loads(row["last_error"])["errorType"], "Test.Failure")
 
     def test_restart_delivers_stored_event(self):
-        # A bootstrap that never asks for work keeps the event queued.
+        # A bootstrap that never requests an invocation keeps the event queued.
         idle = os.path.join(self.tmp.name, "idle_bootstrap")
         with open(idle, "w") as f:
             f.write("#!/bin/sh\nexec sleep 60\n")

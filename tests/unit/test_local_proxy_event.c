@@ -1,4 +1,4 @@
-/* Tests of the API Gateway stand-in's event builder and answer parser
+/* Tests of the API Gateway stand-in's event builder and response parser
  * (src/local/proxy_event.c), compiled into this test because the CLI's
  * sources are not in libpigeon.a. */
 #include <setjmp.h>
@@ -14,7 +14,7 @@
 
 #include "local/proxy_event.c"
 
-static json_t *build(const struct pg_http_request *req)
+static json_t *build(const struct pg_proxy_request *req)
 {
 	struct pg_buf out;
 	struct pg_err err = {{0}};
@@ -45,18 +45,18 @@ static const char *str(json_t *obj, const char *path)
 
 static void event_has_payload_v1_fields(void **state)
 {
-	const struct pg_http_pair headers[] = {
+	const struct pg_proxy_pair headers[] = {
 		{ "Host", "localhost:3000" },
 		{ "Content-Type", "application/x-www-form-urlencoded" },
 		{ "X-Multi", "one" },
 		{ "x-multi", "two" },
 		{ "User-Agent", "test-agent" },
 	};
-	const struct pg_http_pair query[] = {
+	const struct pg_proxy_pair query[] = {
 		{ "a", "1" }, { "a", "2" }, { "q", "x y" },
 	};
 	const char body[] = "name=Ada&email=ada%40example.org";
-	struct pg_http_request req = {
+	struct pg_proxy_request req = {
 		.method = "POST", .path = "/contact",
 		.headers = headers, .header_count = 5,
 		.query = query, .query_count = 3,
@@ -101,7 +101,7 @@ static void event_has_payload_v1_fields(void **state)
 
 static void event_nulls_when_empty(void **state)
 {
-	struct pg_http_request req = {
+	struct pg_proxy_request req = {
 		.method = "GET", .path = "/", .source_ip = "::1",
 		.request_id = "r", .time_epoch_ms = 0,
 	};
@@ -123,11 +123,11 @@ static void event_nulls_when_empty(void **state)
 static void event_binary_body_base64(void **state)
 {
 	const char png[] = "\x89PNG\r\n\x1a\n";
-	const struct pg_http_pair type[] = { { "Content-Type", "image/png" } };
-	const struct pg_http_pair multipart[] = {
+	const struct pg_proxy_pair type[] = { { "Content-Type", "image/png" } };
+	const struct pg_proxy_pair multipart[] = {
 		{ "Content-Type", "multipart/form-data; boundary=x" },
 	};
-	struct pg_http_request req = {
+	struct pg_proxy_request req = {
 		.method = "POST", .path = "/upload", .headers = type,
 		.header_count = 1, .body = png, .body_len = 8,
 		.source_ip = "127.0.0.1", .request_id = "r",
@@ -165,8 +165,8 @@ static void body_text_types(void **state)
 
 static void event_latin1_header_kept(void **state)
 {
-	const struct pg_http_pair headers[] = { { "X-Name", "caf\xe9" } };
-	struct pg_http_request req = {
+	const struct pg_proxy_pair headers[] = { { "X-Name", "caf\xe9" } };
+	struct pg_proxy_request req = {
 		.method = "GET", .path = "/a", .headers = headers,
 		.header_count = 1, .source_ip = "127.0.0.1", .request_id = "r",
 	};
@@ -185,7 +185,7 @@ static void response_parse_full(void **state)
 		"\"X-One\":\"1\",\"X-Both\":\"single\",\"X-Num\":5},"
 		"\"multiValueHeaders\":{\"X-Both\":[\"m1\",\"m2\"]},"
 		"\"body\":\"aGVsbG8=\",\"isBase64Encoded\":true}";
-	struct pg_http_response resp;
+	struct pg_proxy_response resp;
 	struct pg_err err = {{0}};
 	int both = 0;
 
@@ -204,13 +204,13 @@ static void response_parse_full(void **state)
 			assert_string_equal(resp.headers[i].value, "5");
 	}
 	assert_int_equal(both, 2);
-	pg_http_response_release(&resp);
-	pg_http_response_release(&resp);
+	pg_proxy_response_release(&resp);
+	pg_proxy_response_release(&resp);
 }
 
 static void response_parse_minimal(void **state)
 {
-	struct pg_http_response resp;
+	struct pg_proxy_response resp;
 	struct pg_err err = {{0}};
 
 	(void)state;
@@ -219,7 +219,7 @@ static void response_parse_minimal(void **state)
 	assert_int_equal(resp.status, 204);
 	assert_int_equal(resp.body_len, 0);
 	assert_int_equal(resp.header_count, 0);
-	pg_http_response_release(&resp);
+	pg_proxy_response_release(&resp);
 }
 
 static void response_parse_malformed(void **state)
@@ -246,7 +246,7 @@ static void response_parse_malformed(void **state)
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		struct pg_http_response resp;
+		struct pg_proxy_response resp;
 		struct pg_err err = {{0}};
 
 		if (pg_proxy_response_parse(cases[i].json, strlen(cases[i].json),
