@@ -162,6 +162,10 @@ static int proxy_to_api(struct pg_serve *serve,
 	}
 
 	pg_function_invoke(api, event.data, event.len, NULL, &result);
+	/* NOTE: real API Gateway returns 504 only when its own 29 s
+	 * integration timeout passes. A function timeout below that is a
+	 * function error there (502). pigeon returns 504 for every timeout so
+	 * that a slow function is easy to tell apart locally. */
 	if (result.outcome == PG_FUNCTION_TIMEOUT) {
 		rc = reply_message(connection, 504, "Endpoint request timed out",
 				   request_id);
