@@ -21,7 +21,7 @@ void pg_api_config_init(struct pg_api_config *config)
 {
 	memset(config, 0, sizeof(*config));
 	config->invocation_type = PG_INVOKE_EVENT;
-	config->max_body_bytes = PG_API_DEFAULT_MAX_BODY_BYTES;
+	config->max_event_bytes = PG_API_DEFAULT_MAX_EVENT_BYTES;
 	pg_contact_limits_init(&config->limits);
 }
 
@@ -94,8 +94,8 @@ int pg_api_config_from_env(struct pg_api_config *config, struct pg_err *err)
 			   type);
 		return -1;
 	}
-	if (read_size("API_MAX_EVENT_BYTES", PG_API_DEFAULT_MAX_BODY_BYTES,
-		      PG_RUNTIME_MAX_PAYLOAD_BYTES, &config->max_body_bytes,
+	if (read_size("API_MAX_EVENT_BYTES", PG_API_DEFAULT_MAX_EVENT_BYTES,
+		      PG_RUNTIME_MAX_PAYLOAD_BYTES, &config->max_event_bytes,
 		      err) < 0)
 		return -1;
 
@@ -206,10 +206,18 @@ int pg_api_handle(const struct pg_router *router,
 	pg_http_request_init(&req);
 	pg_http_response_init(&resp, 0);
 
+	/* The event is decoded even when too large, so that the 413 goes out
+	 * in the event's response shape with the CORS headers. */
 	rc = pg_http_request_decode(&req, payload, payload_len,
-				    config->max_body_bytes, &decode_err);
+				    PG_RUNTIME_MAX_PAYLOAD_BYTES, &decode_err);
 	copy_printable(outcome->method, sizeof(outcome->method), req.method);
 	copy_printable(outcome->path, sizeof(outcome->path), req.path);
+	if (rc == PG_EVENT_OK && payload_len > config->max_event_bytes) {
+		rc = PG_EVENT_BODY_TOO_LARGE;
+		pg_err_set(&decode_err, "request: the event is more than the "
+					"%zu bytes allowed (API_MAX_EVENT_BYTES)",
+			   config->max_event_bytes);
+	}
 	if (rc != PG_EVENT_OK) {
 		pg_respond_error(&resp,
 				 rc == PG_EVENT_BODY_TOO_LARGE ? 413 : 400,

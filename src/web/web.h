@@ -248,7 +248,7 @@ int pg_contact_notification(const struct pg_contact *contact,
 typedef int (*pg_notify_fn)(const char *event_json, size_t event_len,
 			    void *notify_data, struct pg_err *err);
 
-#define PG_API_DEFAULT_MAX_BODY_BYTES 10240
+#define PG_API_DEFAULT_MAX_EVENT_BYTES 10240
 
 /* Settings of the api function, read once at start. Strings are owned and
  * freed by pg_api_config_release. */
@@ -258,13 +258,13 @@ struct pg_api_config {
 	/* NOTIFICATIONS_INVOCATION_TYPE: "Event" (default) or
 	 * "RequestResponse", any case. */
 	enum pg_invocation_type invocation_type;
-	/* API_MAX_EVENT_BYTES, default PG_API_DEFAULT_MAX_BODY_BYTES: the cap
-	 * on the request body after base64 decoding, answered with 413. It
-	 * applies to the body and not the whole event because the event also
-	 * carries every request header twice, which the sender cannot shrink.
-	 * NOTE: a 4000-character description of non-ASCII text takes up to
-	 * 36000 bytes urlencoded, so the default rejects some valid forms. */
-	size_t max_body_bytes;
+	/* API_MAX_EVENT_BYTES, default PG_API_DEFAULT_MAX_EVENT_BYTES: the cap
+	 * on the whole event as the runtime delivers it, answered with 413.
+	 * NOTE: the event carries every request header twice (headers and
+	 * multiValueHeaders), often 3 to 5 KB from a browser, and a
+	 * 4000-character description of non-ASCII text takes up to 36000
+	 * bytes urlencoded; raise the cap when such forms get 413. */
+	size_t max_event_bytes;
 	struct pg_contact_limits limits;
 	pg_notify_fn notify; /* set by the caller; NULL fails every send */
 	void *notify_data;

@@ -758,11 +758,12 @@ static void api_oversize_body_is_413(void **state)
 	run(api, event, &answer);
 	assert_int_equal(answer.status, 413);
 	assert_string_equal(error_of(&answer),
-			    "request body: larger than 10240 bytes");
+			    "request: the event is more than the 10240 bytes "
+			    "allowed (API_MAX_EVENT_BYTES)");
 	answer_release(&answer);
 
 	/* A smaller limit from the settings applies the same way. */
-	api->config.max_body_bytes = 32;
+	api->config.max_event_bytes = 32;
 	json_object_set_new(event, "body", json_string(FULL_FORM));
 	run(api, event, &answer);
 	assert_int_equal(answer.status, 413);
@@ -901,7 +902,7 @@ static void api_config_from_env_rows(void **state)
 					 err.msg);
 			assert_int_equal(config.invocation_type,
 					 row->want_type);
-			assert_int_equal(config.max_body_bytes,
+			assert_int_equal(config.max_event_bytes,
 					 row->want_max_bytes);
 			assert_string_equal(config.cors_allow_origin,
 					    row->want_origin);
