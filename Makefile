@@ -41,7 +41,8 @@ LOCAL_LIBS := -lmicrohttpd -lsqlite3 -lcurl -ljansson -lpthread -lm
 
 BINS := $(BUILD)/api/bootstrap $(BUILD)/notifications/bootstrap $(BUILD)/pigeon
 
-.PHONY: all deps run test unit integration fuzz fuzz-build clean package
+.PHONY: all deps run test unit integration fuzz fuzz-build clean package \
+	infra-deps infra-test deploy
 all: $(BINS)
 
 deps:
@@ -87,6 +88,7 @@ test: deps
 	$(MAKE) SAN=1 CC=clang all tests-build
 	scripts/run-tests build-san
 	$(MAKE) fuzz FUZZ_SECONDS=5
+	$(MAKE) infra-test
 
 tests-build: $(BINS) $(UNIT_BINS) $(HELPER_BINS)
 
@@ -118,6 +120,20 @@ package: deps
 	$(MAKE) BUILD=build-release CFLAGS="-O2" all
 	scripts/package build-release/api/bootstrap dist/api.zip
 	scripts/package build-release/notifications/bootstrap dist/notifications.zip
+
+# The CDK app's packages come from the npm registry on first use only.
+infra-deps:
+	cd infra && { [ node_modules/.package-lock.json -nt package-lock.json ] || \
+		npm ci --no-audit --no-fund; }
+
+infra-test: infra-deps
+	cd infra && npm test
+
+# Deploys both stacks with the settings of .env (see infra/README.md).
+deploy: package infra-deps
+	cd infra && set -a && { [ ! -f ../.env ] || . ../.env; } && set +a && \
+	export VERSION="$${VERSION:-$$(git describe --always --dirty 2>/dev/null || echo dev)}" && \
+	npm run cdk -- deploy --all $(CDK_ARGS)
 
 clean:
 	rm -rf build build-san build-release build-fuzz dist
