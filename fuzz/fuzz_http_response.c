@@ -11,7 +11,7 @@
 #define MAX_BODY 4096
 
 struct outcome {
-	enum pg_http_result result;
+	enum pg_rt_http_result result;
 	int status;
 	size_t body_len;
 	char *buf;
@@ -21,16 +21,16 @@ struct outcome {
 static void parse(const uint8_t *data, size_t size, size_t first, size_t piece,
 		  struct outcome *o)
 {
-	struct pg_http_parser p;
+	struct pg_rt_http_parser p;
 	size_t len = 0;
 	size_t fed = 0;
 
 	o->buf = malloc(size + 1);
 	if (!o->buf)
 		abort();
-	pg_http_parser_init(&p, MAX_BODY);
-	o->result = PG_HTTP_INCOMPLETE;
-	while (fed < size && o->result == PG_HTTP_INCOMPLETE) {
+	pg_rt_http_parser_init(&p, MAX_BODY);
+	o->result = PG_RT_HTTP_INCOMPLETE;
+	while (fed < size && o->result == PG_RT_HTTP_INCOMPLETE) {
 		size_t n = fed == 0 && first ? first : piece;
 
 		if (n > size - fed)
@@ -38,15 +38,15 @@ static void parse(const uint8_t *data, size_t size, size_t first, size_t piece,
 		memcpy(o->buf + len, data + fed, n);
 		len += n;
 		fed += n;
-		o->result = pg_http_parse(&p, o->buf, &len);
+		o->result = pg_rt_http_parse(&p, o->buf, &len);
 	}
-	if (o->result == PG_HTTP_INCOMPLETE)
-		o->result = pg_http_parse_eof(&p, o->buf, &len);
+	if (o->result == PG_RT_HTTP_INCOMPLETE)
+		o->result = pg_rt_http_parse_eof(&p, o->buf, &len);
 
 	/* Exercise the lookups on whatever head was parsed. */
 	if (p.head_len) {
-		const char *v = pg_http_parser_header(&p, o->buf,
-						      "Lambda-Runtime-Aws-Request-Id");
+		const char *v = pg_rt_http_parser_header(
+			&p, o->buf, "Lambda-Runtime-Aws-Request-Id");
 
 		if (v && strlen(v) > p.head_len)
 			abort();
@@ -54,7 +54,7 @@ static void parse(const uint8_t *data, size_t size, size_t first, size_t piece,
 	o->status = p.status;
 	o->body_len = p.body_len;
 	o->body_off = p.body_off;
-	if (o->result == PG_HTTP_COMPLETE &&
+	if (o->result == PG_RT_HTTP_COMPLETE &&
 	    (p.body_off + p.body_len > len || p.message_end > len ||
 	     p.body_len > MAX_BODY))
 		abort();
@@ -64,7 +64,7 @@ static void compare(const struct outcome *a, const struct outcome *b)
 {
 	if (a->result != b->result || a->status != b->status)
 		abort();
-	if (a->result != PG_HTTP_COMPLETE)
+	if (a->result != PG_RT_HTTP_COMPLETE)
 		return;
 	if (a->body_len != b->body_len ||
 	    memcmp(a->buf + a->body_off, b->buf + b->body_off, a->body_len))

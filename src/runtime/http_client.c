@@ -42,7 +42,7 @@ static bool parse_port(const char *s, size_t len)
 }
 
 /* Splits "host:port", "[v6]:port" or "host" into c->host and c->port. */
-static int split_authority(struct pg_http_client *c, const char *authority,
+static int split_authority(struct pg_rt_http_client *c, const char *authority,
 			   struct pg_err *err)
 {
 	size_t len = strlen(authority);
@@ -117,7 +117,7 @@ static int split_authority(struct pg_http_client *c, const char *authority,
 	return 0;
 }
 
-int pg_http_client_init(struct pg_http_client *c, const char *authority,
+int pg_rt_http_client_init(struct pg_rt_http_client *c, const char *authority,
 			size_t max_body_bytes, struct pg_err *err)
 {
 	memset(c, 0, sizeof(*c));
@@ -125,9 +125,9 @@ int pg_http_client_init(struct pg_http_client *c, const char *authority,
 	c->max_body_bytes = max_body_bytes;
 	/* Head, body, one partial chunk line or trailer section, and what a
 	 * read may bring beyond the parser's limits before it stops. */
-	pg_buf_init(&c->in, 2 * PG_HTTP_MAX_HEAD_BYTES + max_body_bytes +
+	pg_buf_init(&c->in, 2 * PG_RT_HTTP_MAX_HEAD_BYTES + max_body_bytes +
 				    2 * READ_BYTES);
-	pg_http_parser_init(&c->parser, max_body_bytes);
+	pg_rt_http_parser_init(&c->parser, max_body_bytes);
 
 	if (!authority || !*authority) {
 		pg_err_set(err, "the server address is empty");
@@ -142,7 +142,7 @@ int pg_http_client_init(struct pg_http_client *c, const char *authority,
 	return split_authority(c, authority, err);
 }
 
-void pg_http_client_close(struct pg_http_client *c)
+void pg_rt_http_client_close(struct pg_rt_http_client *c)
 {
 	if (c->fd >= 0)
 		close(c->fd);
@@ -150,11 +150,11 @@ void pg_http_client_close(struct pg_http_client *c)
 	c->reused = false;
 }
 
-void pg_http_client_release(struct pg_http_client *c)
+void pg_rt_http_client_release(struct pg_rt_http_client *c)
 {
 	if (!c)
 		return;
-	pg_http_client_close(c);
+	pg_rt_http_client_close(c);
 	pg_buf_release(&c->in);
 }
 
@@ -191,7 +191,7 @@ static int connect_to(const struct sockaddr *addr, socklen_t addr_len)
 
 /* Fills c->addr from a numeric host without going through the resolver,
  * which keeps the resolver's configuration files off the cold start. */
-static bool numeric_address(struct pg_http_client *c)
+static bool numeric_address(struct pg_rt_http_client *c)
 {
 	struct sockaddr_in *v4 = (struct sockaddr_in *)&c->addr;
 	struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)&c->addr;
@@ -219,7 +219,7 @@ static bool numeric_address(struct pg_http_client *c)
 	return false;
 }
 
-static enum pg_http_result resolve_and_connect(struct pg_http_client *c,
+static enum pg_rt_http_result resolve_and_connect(struct pg_rt_http_client *c,
 					       struct pg_err *err)
 {
 	struct addrinfo hints;
@@ -235,7 +235,7 @@ static enum pg_http_result resolve_and_connect(struct pg_http_client *c,
 	if (rc != 0) {
 		pg_err_set(err, "cannot resolve %s: %s", c->host,
 			   gai_strerror(rc));
-		return PG_HTTP_CONNECT_FAILED;
+		return PG_RT_HTTP_CONNECT_FAILED;
 	}
 	for (struct addrinfo *ai = list; ai; ai = ai->ai_next) {
 		c->fd = connect_to(ai->ai_addr, ai->ai_addrlen);
@@ -250,12 +250,12 @@ static enum pg_http_result resolve_and_connect(struct pg_http_client *c,
 	if (c->fd < 0) {
 		pg_err_set(err, "connect to %s failed: %s", c->authority,
 			   strerror(saved));
-		return PG_HTTP_CONNECT_FAILED;
+		return PG_RT_HTTP_CONNECT_FAILED;
 	}
-	return PG_HTTP_COMPLETE;
+	return PG_RT_HTTP_COMPLETE;
 }
 
-static enum pg_http_result open_connection(struct pg_http_client *c,
+static enum pg_rt_http_result open_connection(struct pg_rt_http_client *c,
 					   struct pg_err *err)
 {
 	c->reused = false;
@@ -264,13 +264,13 @@ static enum pg_http_result open_connection(struct pg_http_client *c,
 
 	c->fd = connect_to((const struct sockaddr *)&c->addr, c->addr_len);
 	if (c->fd >= 0)
-		return PG_HTTP_COMPLETE;
+		return PG_RT_HTTP_COMPLETE;
 	pg_err_set(err, "connect to %s failed: %s", c->authority,
 		   strerror(errno));
 	/* A name is resolved again next time, in case its address moved. */
 	if (!c->numeric_host)
 		c->addr_len = 0;
-	return PG_HTTP_CONNECT_FAILED;
+	return PG_RT_HTTP_CONNECT_FAILED;
 }
 
 static bool valid_field_text(const char *s)
@@ -281,8 +281,8 @@ static bool valid_field_text(const char *s)
 	return true;
 }
 
-static int format_head(const struct pg_http_client *c,
-		       const struct pg_http_request *req, char *head,
+static int format_head(const struct pg_rt_http_client *c,
+		       const struct pg_rt_http_request *req, char *head,
 		       size_t cap, struct pg_err *err)
 {
 	size_t len;
@@ -308,7 +308,7 @@ static int format_head(const struct pg_http_client *c,
 		len += (size_t)n;
 	}
 	for (size_t i = 0; i < req->field_count; i++) {
-		const struct pg_http_field *f = &req->fields[i];
+		const struct pg_rt_http_field *f = &req->fields[i];
 
 		if (!valid_field_text(f->name) || !valid_field_text(f->value)) {
 			pg_err_set(err, "header %s: CR or LF in the value",
@@ -370,18 +370,18 @@ static int send_all(int fd, const char *head, size_t head_len,
 
 /* Reads until the parser has a whole response. *received counts the bytes
  * read, so that the caller can tell a stale connection from a bad response. */
-static enum pg_http_result receive_response(struct pg_http_client *c,
+static enum pg_rt_http_result receive_response(struct pg_rt_http_client *c,
 					    size_t *received, int *saved_errno,
 					    struct pg_err *err)
 {
-	enum pg_http_result result = PG_HTTP_INCOMPLETE;
+	enum pg_rt_http_result result = PG_RT_HTTP_INCOMPLETE;
 
 	pg_buf_reset(&c->in);
-	pg_http_parser_init(&c->parser, c->max_body_bytes);
+	pg_rt_http_parser_init(&c->parser, c->max_body_bytes);
 	*received = 0;
 
-	while (result == PG_HTTP_INCOMPLETE) {
-		size_t want = pg_http_parser_wanted_bytes(&c->parser,
+	while (result == PG_RT_HTTP_INCOMPLETE) {
+		size_t want = pg_rt_http_parser_wanted_bytes(&c->parser,
 							  c->in.len);
 		ssize_t n;
 
@@ -391,7 +391,7 @@ static enum pg_http_result receive_response(struct pg_http_client *c,
 			pg_err_set(err, "response from %s is larger than %zu "
 					"bytes",
 				   c->authority, c->in.max_bytes);
-			return PG_HTTP_BODY_TOO_LARGE;
+			return PG_RT_HTTP_BODY_TOO_LARGE;
 		}
 		n = recv(c->fd, c->in.data + c->in.len, want, 0);
 		if (n < 0 && errno == EINTR)
@@ -400,46 +400,46 @@ static enum pg_http_result receive_response(struct pg_http_client *c,
 			*saved_errno = errno;
 			pg_err_set(err, "receive from %s failed: %s",
 				   c->authority, strerror(errno));
-			return PG_HTTP_RECV_FAILED;
+			return PG_RT_HTTP_RECV_FAILED;
 		}
 		c->in.len += (size_t)n;
 		c->in.data[c->in.len] = '\0';
 		*received += (size_t)n;
 		if (n == 0)
-			result = pg_http_parse_eof(&c->parser, c->in.data,
+			result = pg_rt_http_parse_eof(&c->parser, c->in.data,
 						   &c->in.len);
 		else
-			result = pg_http_parse(&c->parser, c->in.data,
+			result = pg_rt_http_parse(&c->parser, c->in.data,
 					       &c->in.len);
 		c->in.data[c->in.len] = '\0';
 	}
-	if (result != PG_HTTP_COMPLETE) {
+	if (result != PG_RT_HTTP_COMPLETE) {
 		pg_err_set(err, "response from %s: %s", c->authority,
-			   pg_http_result_text(result));
+			   pg_rt_http_result_text(result));
 		return result;
 	}
-	return PG_HTTP_COMPLETE;
+	return PG_RT_HTTP_COMPLETE;
 }
 
-static bool stale_connection_error(enum pg_http_result result, int saved)
+static bool stale_connection_error(enum pg_rt_http_result result, int saved)
 {
-	if (result == PG_HTTP_SEND_FAILED)
+	if (result == PG_RT_HTTP_SEND_FAILED)
 		return saved == EPIPE || saved == ECONNRESET;
-	if (result == PG_HTTP_RECV_FAILED)
+	if (result == PG_RT_HTTP_RECV_FAILED)
 		return saved == ECONNRESET;
-	return result == PG_HTTP_TRUNCATED;
+	return result == PG_RT_HTTP_TRUNCATED;
 }
 
-enum pg_http_result pg_http_client_send(struct pg_http_client *c,
-					const struct pg_http_request *req,
+enum pg_rt_http_result pg_rt_http_client_send(struct pg_rt_http_client *c,
+					const struct pg_rt_http_request *req,
 					struct pg_err *err)
 {
 	char head[REQUEST_HEAD_BYTES];
 	int head_len = format_head(c, req, head, sizeof(head), err);
-	enum pg_http_result result = PG_HTTP_BAD_REQUEST;
+	enum pg_rt_http_result result = PG_RT_HTTP_BAD_REQUEST;
 
 	if (head_len < 0)
-		return PG_HTTP_BAD_REQUEST;
+		return PG_RT_HTTP_BAD_REQUEST;
 
 	/* A second attempt only when a reused connection turns out to have
 	 * been closed by the server before it read anything of ours. */
@@ -451,7 +451,7 @@ enum pg_http_result pg_http_client_send(struct pg_http_client *c,
 
 		if (c->fd < 0) {
 			result = open_connection(c, err);
-			if (result != PG_HTTP_COMPLETE)
+			if (result != PG_RT_HTTP_COMPLETE)
 				return result;
 		}
 		reused = c->reused;
@@ -462,23 +462,23 @@ enum pg_http_result pg_http_client_send(struct pg_http_client *c,
 			saved = errno;
 			pg_err_set(&attempt_err, "send to %s failed: %s",
 				   c->authority, strerror(saved));
-			result = PG_HTTP_SEND_FAILED;
+			result = PG_RT_HTTP_SEND_FAILED;
 		} else {
 			result = receive_response(c, &received, &saved,
 						  &attempt_err);
 		}
 
-		if (result == PG_HTTP_COMPLETE) {
+		if (result == PG_RT_HTTP_COMPLETE) {
 			/* Bytes past the response mean the framing went wrong;
 			 * start the next request on a clean connection. */
 			if (!c->parser.keep_alive ||
 			    c->in.len > c->parser.message_end)
-				pg_http_client_close(c);
+				pg_rt_http_client_close(c);
 			c->in.data[c->parser.body_off + c->parser.body_len] =
 				'\0';
-			return PG_HTTP_COMPLETE;
+			return PG_RT_HTTP_COMPLETE;
 		}
-		pg_http_client_close(c);
+		pg_rt_http_client_close(c);
 		if (reused && received == 0 &&
 		    stale_connection_error(result, saved))
 			continue;
@@ -490,10 +490,10 @@ enum pg_http_result pg_http_client_send(struct pg_http_client *c,
 	return result;
 }
 
-const char *pg_http_client_header(const struct pg_http_client *c,
+const char *pg_rt_http_client_header(const struct pg_rt_http_client *c,
 				  const char *name)
 {
 	if (!c->parser.head_len || !c->in.data)
 		return NULL;
-	return pg_http_parser_header(&c->parser, c->in.data, name);
+	return pg_rt_http_parser_header(&c->parser, c->in.data, name);
 }

@@ -19,28 +19,28 @@ enum parser_state {
 };
 
 static const char *const result_texts[] = {
-#define PG_HTTP_TEXT(code, text) text,
-	PG_HTTP_RESULT_MAP(PG_HTTP_TEXT)
-#undef PG_HTTP_TEXT
+#define PG_RT_HTTP_TEXT(code, text) text,
+	PG_RT_HTTP_RESULT_MAP(PG_RT_HTTP_TEXT)
+#undef PG_RT_HTTP_TEXT
 };
 
-const char *pg_http_result_text(enum pg_http_result result)
+const char *pg_rt_http_result_text(enum pg_rt_http_result result)
 {
 	if ((size_t)result >= sizeof(result_texts) / sizeof(result_texts[0]))
 		return "unknown result";
 	return result_texts[result];
 }
 
-void pg_http_parser_init(struct pg_http_parser *p, size_t max_body_bytes)
+void pg_rt_http_parser_init(struct pg_rt_http_parser *p, size_t max_body_bytes)
 {
 	memset(p, 0, sizeof(*p));
 	p->state = ST_HEAD;
-	p->failure = PG_HTTP_COMPLETE;
+	p->failure = PG_RT_HTTP_COMPLETE;
 	p->max_body_bytes = max_body_bytes;
 }
 
-static enum pg_http_result fail(struct pg_http_parser *p,
-				enum pg_http_result result)
+static enum pg_rt_http_result fail(struct pg_rt_http_parser *p,
+				enum pg_rt_http_result result)
 {
 	p->state = ST_FAILED;
 	p->failure = result;
@@ -87,7 +87,7 @@ static size_t line_end(const char *buf, size_t start, size_t len,
 
 /* Looks for the blank line that ends the head, resuming at p->pos.
  * Returns the head length, or 0 when it is not complete yet. */
-static size_t find_head_end(struct pg_http_parser *p, const char *buf,
+static size_t find_head_end(struct pg_rt_http_parser *p, const char *buf,
 			    size_t len)
 {
 	for (size_t i = p->pos; i < len; i++) {
@@ -112,7 +112,7 @@ static size_t find_head_end(struct pg_http_parser *p, const char *buf,
 	return 0;
 }
 
-static bool parse_status_line(struct pg_http_parser *p, const char *buf,
+static bool parse_status_line(struct pg_rt_http_parser *p, const char *buf,
 			      size_t end)
 {
 	const char *s = buf;
@@ -136,11 +136,11 @@ static bool parse_status_line(struct pg_http_parser *p, const char *buf,
 	return p->status >= 100;
 }
 
-static enum pg_http_result parse_header_line(struct pg_http_parser *p,
+static enum pg_rt_http_result parse_header_line(struct pg_rt_http_parser *p,
 					     char *buf, size_t start,
 					     size_t end)
 {
-	struct pg_http_header *h;
+	struct pg_rt_http_header *h;
 	size_t colon = start;
 	size_t value;
 	size_t value_end;
@@ -150,7 +150,7 @@ static enum pg_http_result parse_header_line(struct pg_http_parser *p,
 	/* An empty name, a space before the colon and obs-fold continuation
 	 * lines all end up here. */
 	if (colon == start || colon == end || buf[colon] != ':')
-		return PG_HTTP_BAD_HEADER;
+		return PG_RT_HTTP_BAD_HEADER;
 
 	value = colon + 1;
 	while (value < end && is_ows(buf[value]))
@@ -160,10 +160,10 @@ static enum pg_http_result parse_header_line(struct pg_http_parser *p,
 		value_end--;
 	for (size_t i = value; i < value_end; i++)
 		if (!is_field_byte((unsigned char)buf[i]))
-			return PG_HTTP_BAD_HEADER;
+			return PG_RT_HTTP_BAD_HEADER;
 
-	if (p->header_count == PG_HTTP_MAX_HEADERS)
-		return PG_HTTP_TOO_MANY_HEADERS;
+	if (p->header_count == PG_RT_HTTP_MAX_HEADERS)
+		return PG_RT_HTTP_TOO_MANY_HEADERS;
 	h = &p->headers[p->header_count++];
 	h->name_off = start;
 	h->name_len = colon - start;
@@ -171,10 +171,10 @@ static enum pg_http_result parse_header_line(struct pg_http_parser *p,
 	h->value_len = value_end - value;
 	/* The byte after the value is OWS, CR or LF, all parsed already. */
 	buf[value_end] = '\0';
-	return PG_HTTP_COMPLETE;
+	return PG_RT_HTTP_COMPLETE;
 }
 
-static bool name_is(const char *buf, const struct pg_http_header *h,
+static bool name_is(const char *buf, const struct pg_rt_http_header *h,
 		    const char *name)
 {
 	return h->name_len == strlen(name) &&
@@ -255,7 +255,7 @@ static bool parse_content_length(const char *s, size_t n, uint64_t *out)
 
 /* Reads the framing headers and chooses how the body ends (RFC 9112
  * section 6.3). */
-static enum pg_http_result choose_framing(struct pg_http_parser *p,
+static enum pg_rt_http_result choose_framing(struct pg_rt_http_parser *p,
 					  const char *buf)
 {
 	struct coding_count codings = { 0, 0 };
@@ -264,15 +264,15 @@ static enum pg_http_result choose_framing(struct pg_http_parser *p,
 	bool has_coding = false;
 
 	for (size_t i = 0; i < p->header_count; i++) {
-		const struct pg_http_header *h = &p->headers[i];
+		const struct pg_rt_http_header *h = &p->headers[i];
 		const char *value = buf + h->value_off;
 		uint64_t length;
 
 		if (name_is(buf, h, "Content-Length")) {
 			if (!parse_content_length(value, h->value_len, &length))
-				return PG_HTTP_BAD_CONTENT_LENGTH;
+				return PG_RT_HTTP_BAD_CONTENT_LENGTH;
 			if (has_length && length != p->content_length)
-				return PG_HTTP_BAD_CONTENT_LENGTH;
+				return PG_RT_HTTP_BAD_CONTENT_LENGTH;
 			p->content_length = length;
 			has_length = true;
 		} else if (name_is(buf, h, "Transfer-Encoding")) {
@@ -292,39 +292,39 @@ static enum pg_http_result choose_framing(struct pg_http_parser *p,
 	p->body_off = p->head_len;
 
 	if (p->status == 204 || p->status == 304) {
-		p->framing = PG_HTTP_FRAMING_NONE;
-		return PG_HTTP_COMPLETE;
+		p->framing = PG_RT_HTTP_FRAMING_NONE;
+		return PG_RT_HTTP_COMPLETE;
 	}
 	if (has_coding) {
 		if (codings.chunked != 1 || codings.other != 0)
-			return PG_HTTP_BAD_TRANSFER_ENCODING;
+			return PG_RT_HTTP_BAD_TRANSFER_ENCODING;
 		/* Both framings at once hint at request smuggling: trust the
 		 * chunked framing but do not reuse the connection. */
 		if (has_length)
 			p->keep_alive = false;
-		p->framing = PG_HTTP_FRAMING_CHUNKED;
-		return PG_HTTP_COMPLETE;
+		p->framing = PG_RT_HTTP_FRAMING_CHUNKED;
+		return PG_RT_HTTP_COMPLETE;
 	}
 	if (has_length) {
 		if (p->content_length > p->max_body_bytes)
-			return PG_HTTP_BODY_TOO_LARGE;
-		p->framing = PG_HTTP_FRAMING_LENGTH;
-		return PG_HTTP_COMPLETE;
+			return PG_RT_HTTP_BODY_TOO_LARGE;
+		p->framing = PG_RT_HTTP_FRAMING_LENGTH;
+		return PG_RT_HTTP_COMPLETE;
 	}
-	p->framing = PG_HTTP_FRAMING_CLOSE;
+	p->framing = PG_RT_HTTP_FRAMING_CLOSE;
 	p->keep_alive = false;
-	return PG_HTTP_COMPLETE;
+	return PG_RT_HTTP_COMPLETE;
 }
 
-static enum pg_http_result parse_head(struct pg_http_parser *p, char *buf,
+static enum pg_rt_http_result parse_head(struct pg_rt_http_parser *p, char *buf,
 				      size_t head_len)
 {
 	size_t next = 0;
 	size_t end = line_end(buf, 0, head_len, &next);
-	enum pg_http_result result;
+	enum pg_rt_http_result result;
 
 	if (!parse_status_line(p, buf, end))
-		return PG_HTTP_BAD_STATUS_LINE;
+		return PG_RT_HTTP_BAD_STATUS_LINE;
 
 	/* Every line up to the blank one that ends the head. */
 	for (;;) {
@@ -334,7 +334,7 @@ static enum pg_http_result parse_head(struct pg_http_parser *p, char *buf,
 		if (end == start)
 			break;
 		result = parse_header_line(p, buf, start, end);
-		if (result != PG_HTTP_COMPLETE)
+		if (result != PG_RT_HTTP_COMPLETE)
 			return result;
 	}
 	p->head_len = head_len;
@@ -342,60 +342,60 @@ static enum pg_http_result parse_head(struct pg_http_parser *p, char *buf,
 }
 
 /* Drops an interim 1xx response and starts over on the bytes after it. */
-static void skip_interim(struct pg_http_parser *p, char *buf, size_t *len,
+static void skip_interim(struct pg_rt_http_parser *p, char *buf, size_t *len,
 			 size_t head_len)
 {
 	size_t max_body_bytes = p->max_body_bytes;
 
 	memmove(buf, buf + head_len, *len - head_len);
 	*len -= head_len;
-	pg_http_parser_init(p, max_body_bytes);
+	pg_rt_http_parser_init(p, max_body_bytes);
 }
 
-static enum pg_http_result step_head(struct pg_http_parser *p, char *buf,
+static enum pg_rt_http_result step_head(struct pg_rt_http_parser *p, char *buf,
 				     size_t *len)
 {
 	size_t head_len = find_head_end(p, buf, *len);
-	enum pg_http_result result;
+	enum pg_rt_http_result result;
 
 	if (!head_len) {
 		/* The head is at least one byte longer than what arrived. */
-		if (*len >= PG_HTTP_MAX_HEAD_BYTES)
-			return PG_HTTP_HEAD_TOO_LARGE;
-		return PG_HTTP_INCOMPLETE;
+		if (*len >= PG_RT_HTTP_MAX_HEAD_BYTES)
+			return PG_RT_HTTP_HEAD_TOO_LARGE;
+		return PG_RT_HTTP_INCOMPLETE;
 	}
-	if (head_len > PG_HTTP_MAX_HEAD_BYTES)
-		return PG_HTTP_HEAD_TOO_LARGE;
+	if (head_len > PG_RT_HTTP_MAX_HEAD_BYTES)
+		return PG_RT_HTTP_HEAD_TOO_LARGE;
 
 	result = parse_head(p, buf, head_len);
-	if (result != PG_HTTP_COMPLETE)
+	if (result != PG_RT_HTTP_COMPLETE)
 		return result;
 
 	if (p->status == 101)
-		return PG_HTTP_BAD_STATUS;
+		return PG_RT_HTTP_BAD_STATUS;
 	if (p->status < 200) {
 		skip_interim(p, buf, len, head_len);
-		return PG_HTTP_COMPLETE;
+		return PG_RT_HTTP_COMPLETE;
 	}
 
 	p->pos = head_len;
 	switch (p->framing) {
-	case PG_HTTP_FRAMING_NONE:
+	case PG_RT_HTTP_FRAMING_NONE:
 		p->message_end = head_len;
 		p->state = ST_DONE;
 		break;
-	case PG_HTTP_FRAMING_LENGTH:
+	case PG_RT_HTTP_FRAMING_LENGTH:
 		p->remaining = p->content_length;
 		p->state = ST_BODY_LENGTH;
 		break;
-	case PG_HTTP_FRAMING_CHUNKED:
+	case PG_RT_HTTP_FRAMING_CHUNKED:
 		p->state = ST_CHUNK_SIZE;
 		break;
-	case PG_HTTP_FRAMING_CLOSE:
+	case PG_RT_HTTP_FRAMING_CLOSE:
 		p->state = ST_BODY_CLOSE;
 		break;
 	}
-	return PG_HTTP_COMPLETE;
+	return PG_RT_HTTP_COMPLETE;
 }
 
 /* Parses "hex-size [OWS ; extensions]" of one chunk-size line. */
@@ -433,7 +433,7 @@ static bool parse_chunk_size(const char *s, size_t n, uint64_t *out)
 	return true;
 }
 
-static enum pg_http_result step_chunk_size(struct pg_http_parser *p,
+static enum pg_rt_http_result step_chunk_size(struct pg_rt_http_parser *p,
 					   const char *buf, size_t len)
 {
 	size_t next = 0;
@@ -441,64 +441,64 @@ static enum pg_http_result step_chunk_size(struct pg_http_parser *p,
 	uint64_t size;
 
 	if (end == SIZE_MAX) {
-		if (len - p->pos + 1 > PG_HTTP_MAX_CHUNK_LINE_BYTES)
-			return PG_HTTP_BAD_CHUNK;
-		return PG_HTTP_INCOMPLETE;
+		if (len - p->pos + 1 > PG_RT_HTTP_MAX_CHUNK_LINE_BYTES)
+			return PG_RT_HTTP_BAD_CHUNK;
+		return PG_RT_HTTP_INCOMPLETE;
 	}
-	if (next - p->pos > PG_HTTP_MAX_CHUNK_LINE_BYTES)
-		return PG_HTTP_BAD_CHUNK;
+	if (next - p->pos > PG_RT_HTTP_MAX_CHUNK_LINE_BYTES)
+		return PG_RT_HTTP_BAD_CHUNK;
 	if (!parse_chunk_size(buf + p->pos, end - p->pos, &size))
-		return PG_HTTP_BAD_CHUNK;
+		return PG_RT_HTTP_BAD_CHUNK;
 	if (size > p->max_body_bytes - p->body_len)
-		return PG_HTTP_BODY_TOO_LARGE;
+		return PG_RT_HTTP_BODY_TOO_LARGE;
 
 	p->pos = next;
 	p->remaining = size;
 	p->state = size ? ST_CHUNK_DATA : ST_TRAILERS;
-	return PG_HTTP_COMPLETE;
+	return PG_RT_HTTP_COMPLETE;
 }
 
 /* Moves the chunk bytes that arrived down to the end of the decoded body. */
-static enum pg_http_result step_chunk_data(struct pg_http_parser *p,
+static enum pg_rt_http_result step_chunk_data(struct pg_rt_http_parser *p,
 					   char *buf, size_t len)
 {
 	size_t avail = len - p->pos;
 	size_t n = p->remaining < avail ? (size_t)p->remaining : avail;
 
 	if (n == 0)
-		return PG_HTTP_INCOMPLETE;
+		return PG_RT_HTTP_INCOMPLETE;
 	memmove(buf + p->body_off + p->body_len, buf + p->pos, n);
 	p->body_len += n;
 	p->pos += n;
 	p->remaining -= n;
 	if (p->remaining == 0)
 		p->state = ST_CHUNK_DATA_END;
-	return PG_HTTP_COMPLETE;
+	return PG_RT_HTTP_COMPLETE;
 }
 
-static enum pg_http_result step_chunk_data_end(struct pg_http_parser *p,
+static enum pg_rt_http_result step_chunk_data_end(struct pg_rt_http_parser *p,
 					       const char *buf, size_t len)
 {
 	if (p->pos >= len)
-		return PG_HTTP_INCOMPLETE;
+		return PG_RT_HTTP_INCOMPLETE;
 	if (buf[p->pos] == '\r') {
 		if (p->pos + 1 >= len)
-			return PG_HTTP_INCOMPLETE;
+			return PG_RT_HTTP_INCOMPLETE;
 		if (buf[p->pos + 1] != '\n')
-			return PG_HTTP_BAD_CHUNK;
+			return PG_RT_HTTP_BAD_CHUNK;
 		p->pos += 2;
 	} else if (buf[p->pos] == '\n') {
 		p->pos += 1;
 	} else {
-		return PG_HTTP_BAD_CHUNK;
+		return PG_RT_HTTP_BAD_CHUNK;
 	}
 	p->state = ST_CHUNK_SIZE;
-	return PG_HTTP_COMPLETE;
+	return PG_RT_HTTP_COMPLETE;
 }
 
 /* Skips trailer fields, which the runtime has no use for, up to the blank
  * line that ends the message. */
-static enum pg_http_result step_trailers(struct pg_http_parser *p,
+static enum pg_rt_http_result step_trailers(struct pg_rt_http_parser *p,
 					 const char *buf, size_t len)
 {
 	size_t next = 0;
@@ -506,24 +506,24 @@ static enum pg_http_result step_trailers(struct pg_http_parser *p,
 
 	if (end == SIZE_MAX) {
 		if (p->trailer_bytes + (len - p->pos) + 1 >
-		    PG_HTTP_MAX_HEAD_BYTES)
-			return PG_HTTP_HEAD_TOO_LARGE;
-		return PG_HTTP_INCOMPLETE;
+		    PG_RT_HTTP_MAX_HEAD_BYTES)
+			return PG_RT_HTTP_HEAD_TOO_LARGE;
+		return PG_RT_HTTP_INCOMPLETE;
 	}
 	p->trailer_bytes += next - p->pos;
-	if (p->trailer_bytes > PG_HTTP_MAX_HEAD_BYTES)
-		return PG_HTTP_HEAD_TOO_LARGE;
+	if (p->trailer_bytes > PG_RT_HTTP_MAX_HEAD_BYTES)
+		return PG_RT_HTTP_HEAD_TOO_LARGE;
 	if (end == p->pos) {
 		p->message_end = next;
 		p->state = ST_DONE;
 	}
 	p->pos = next;
-	return PG_HTTP_COMPLETE;
+	return PG_RT_HTTP_COMPLETE;
 }
 
 /* Closes the gap between the decoded chunked body and the unparsed bytes,
  * so the buffer never contains more than head, body and one partial line. */
-static void compact(struct pg_http_parser *p, char *buf, size_t *len)
+static void compact(struct pg_rt_http_parser *p, char *buf, size_t *len)
 {
 	size_t body_end = p->body_off + p->body_len;
 	size_t gap;
@@ -538,7 +538,7 @@ static void compact(struct pg_http_parser *p, char *buf, size_t *len)
 		p->message_end = body_end;
 }
 
-static enum pg_http_result step(struct pg_http_parser *p, char *buf,
+static enum pg_rt_http_result step(struct pg_rt_http_parser *p, char *buf,
 				size_t *len)
 {
 	switch (p->state) {
@@ -547,16 +547,16 @@ static enum pg_http_result step(struct pg_http_parser *p, char *buf,
 	case ST_BODY_LENGTH:
 		p->body_len = *len - p->body_off;
 		if (p->body_len < p->content_length)
-			return PG_HTTP_INCOMPLETE;
+			return PG_RT_HTTP_INCOMPLETE;
 		p->body_len = (size_t)p->content_length;
 		p->message_end = p->body_off + p->body_len;
 		p->state = ST_DONE;
-		return PG_HTTP_COMPLETE;
+		return PG_RT_HTTP_COMPLETE;
 	case ST_BODY_CLOSE:
 		p->body_len = *len - p->body_off;
 		if (p->body_len > p->max_body_bytes)
-			return PG_HTTP_BODY_TOO_LARGE;
-		return PG_HTTP_INCOMPLETE;
+			return PG_RT_HTTP_BODY_TOO_LARGE;
+		return PG_RT_HTTP_INCOMPLETE;
 	case ST_CHUNK_SIZE:
 		return step_chunk_size(p, buf, *len);
 	case ST_CHUNK_DATA:
@@ -566,53 +566,54 @@ static enum pg_http_result step(struct pg_http_parser *p, char *buf,
 	case ST_TRAILERS:
 		return step_trailers(p, buf, *len);
 	default:
-		return PG_HTTP_COMPLETE;
+		return PG_RT_HTTP_COMPLETE;
 	}
 }
 
-enum pg_http_result pg_http_parse(struct pg_http_parser *p, char *buf,
+enum pg_rt_http_result pg_rt_http_parse(struct pg_rt_http_parser *p, char *buf,
 				  size_t *len)
 {
-	enum pg_http_result result = PG_HTTP_COMPLETE;
+	enum pg_rt_http_result result = PG_RT_HTTP_COMPLETE;
 
 	if (p->state == ST_FAILED)
 		return p->failure;
 
 	/* Each step either makes progress (COMPLETE) or stops the loop. */
-	while (p->state != ST_DONE && result == PG_HTTP_COMPLETE)
+	while (p->state != ST_DONE && result == PG_RT_HTTP_COMPLETE)
 		result = step(p, buf, len);
 
 	/* A head that failed (a 101 with chunked framing, say) has no body. */
-	if (p->framing == PG_HTTP_FRAMING_CHUNKED && p->state != ST_HEAD)
+	if (p->framing == PG_RT_HTTP_FRAMING_CHUNKED && p->state != ST_HEAD)
 		compact(p, buf, len);
-	if (result != PG_HTTP_COMPLETE && result != PG_HTTP_INCOMPLETE)
+	if (result != PG_RT_HTTP_COMPLETE && result != PG_RT_HTTP_INCOMPLETE)
 		return fail(p, result);
 	return result;
 }
 
-enum pg_http_result pg_http_parse_eof(struct pg_http_parser *p, char *buf,
-				      size_t *len)
+enum pg_rt_http_result pg_rt_http_parse_eof(struct pg_rt_http_parser *p,
+					    char *buf, size_t *len)
 {
-	enum pg_http_result result = pg_http_parse(p, buf, len);
+	enum pg_rt_http_result result = pg_rt_http_parse(p, buf, len);
 
-	if (result != PG_HTTP_INCOMPLETE)
+	if (result != PG_RT_HTTP_INCOMPLETE)
 		return result;
 	if (p->state == ST_BODY_CLOSE) {
 		p->message_end = *len;
 		p->state = ST_DONE;
-		return PG_HTTP_COMPLETE;
+		return PG_RT_HTTP_COMPLETE;
 	}
-	return fail(p, PG_HTTP_TRUNCATED);
+	return fail(p, PG_RT_HTTP_TRUNCATED);
 }
 
-size_t pg_http_parser_wanted_bytes(const struct pg_http_parser *p, size_t len)
+size_t pg_rt_http_parser_wanted_bytes(const struct pg_rt_http_parser *p,
+				      size_t len)
 {
 	if (p->state != ST_BODY_LENGTH)
 		return 0;
 	return (size_t)p->content_length - (len - p->body_off);
 }
 
-const char *pg_http_parser_header(const struct pg_http_parser *p,
+const char *pg_rt_http_parser_header(const struct pg_rt_http_parser *p,
 				  const char *buf, const char *name)
 {
 	for (size_t i = 0; i < p->header_count; i++)

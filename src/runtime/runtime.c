@@ -34,7 +34,7 @@
 #define BACKOFF_MAX_MS 1000u
 
 struct pg_runtime {
-	struct pg_http_client client;
+	struct pg_rt_http_client client;
 	struct pg_buf response;   /* the handler's output, reused */
 	struct pg_buf error_body; /* the error document, reused */
 	unsigned backoff_ms;      /* 0 after a success */
@@ -50,7 +50,7 @@ static int runtime_init(struct pg_runtime *rt, struct pg_err *err)
 	memset(rt, 0, sizeof(*rt));
 	pg_buf_init(&rt->response, PG_RUNTIME_MAX_PAYLOAD_BYTES);
 	pg_buf_init(&rt->error_body, MAX_ERROR_BODY_BYTES);
-	if (pg_http_client_init(&rt->client, api ? api : "",
+	if (pg_rt_http_client_init(&rt->client, api ? api : "",
 				PG_RUNTIME_MAX_PAYLOAD_BYTES,
 				&address_err) < 0) {
 		if (api && *api)
@@ -67,7 +67,7 @@ static int runtime_init(struct pg_runtime *rt, struct pg_err *err)
 
 static void runtime_release(struct pg_runtime *rt)
 {
-	pg_http_client_release(&rt->client);
+	pg_rt_http_client_release(&rt->client);
 	pg_buf_release(&rt->response);
 	pg_buf_release(&rt->error_body);
 }
@@ -194,7 +194,7 @@ static void format_invocation_path(char *path, size_t cap, const char *id,
 
 /* Logs the start of an error response from the Runtime API, which names
  * the reason (e.g. Lambda's 413 for a response above its limit). */
-static void log_rejection(const struct pg_http_client *c, const char *what)
+static void log_rejection(const struct pg_rt_http_client *c, const char *what)
 {
 	char snippet[256];
 	size_t n = 0;
@@ -214,10 +214,10 @@ static void log_rejection(const struct pg_http_client *c, const char *what)
 /* POSTs body to path and checks for a 2xx status. Returns 0 or -1, and
  * logs the failure. */
 static int post(struct pg_runtime *rt, const char *path,
-		const struct pg_http_field *fields, size_t field_count,
+		const struct pg_rt_http_field *fields, size_t field_count,
 		const void *body, size_t body_len, const char *what)
 {
-	struct pg_http_request req = {
+	struct pg_rt_http_request req = {
 		.method = "POST",
 		.path = path,
 		.fields = fields,
@@ -226,10 +226,10 @@ static int post(struct pg_runtime *rt, const char *path,
 		.body_len = body_len,
 	};
 	struct pg_err err = { { 0 } };
-	enum pg_http_result result;
+	enum pg_rt_http_result result;
 
-	result = pg_http_client_send(&rt->client, &req, &err);
-	if (result != PG_HTTP_COMPLETE) {
+	result = pg_rt_http_client_send(&rt->client, &req, &err);
+	if (result != PG_RT_HTTP_COMPLETE) {
 		pg_log_error("%s failed: %s", what, err.msg);
 		return -1;
 	}
@@ -244,15 +244,15 @@ static int post_error(struct pg_runtime *rt, const char *path,
 		      const char *type, const char *message, const char *what)
 {
 	char header_type[sizeof(((struct pg_invocation_error *)0)->type)];
-	struct pg_http_field fields[2] = {
+	struct pg_rt_http_field fields[2] = {
 		{ "Content-Type", "application/json" },
 		{ ERROR_TYPE_HEADER, header_type },
 	};
 
 	sanitize_error_type(header_type, sizeof(header_type), type);
 	if (format_error_body(&rt->error_body, header_type, message) < 0) {
-		/* Cannot happen with the bounded strings of pg_invocation_error;
-		 * a shorter document still reports the failure. */
+		/* Cannot happen with the bounded strings of pg_invocation_error,
+		 * but a shorter document would still report the failure. */
 		pg_buf_reset(&rt->error_body);
 		if (pg_buf_append_str(&rt->error_body,
 				      "{\"errorMessage\":\"error message too "
@@ -297,20 +297,20 @@ static int64_t parse_deadline(const char *s)
 	return value;
 }
 
-static const char *header_or_empty(const struct pg_http_client *c,
+static const char *header_or_empty(const struct pg_rt_http_client *c,
 				   const char *name)
 {
-	const char *value = pg_http_client_header(c, name);
+	const char *value = pg_rt_http_client_header(c, name);
 
 	return value ? value : "";
 }
 
-static void fill_context(const struct pg_http_client *c,
+static void fill_context(const struct pg_rt_http_client *c,
 			 struct pg_context *ctx)
 {
 	ctx->request_id = header_or_empty(c, "Lambda-Runtime-Aws-Request-Id");
-	ctx->deadline_ms =
-		parse_deadline(header_or_empty(c, "Lambda-Runtime-Deadline-Ms"));
+	ctx->deadline_ms = parse_deadline(
+		header_or_empty(c, "Lambda-Runtime-Deadline-Ms"));
 	ctx->invoked_function_arn =
 		header_or_empty(c, "Lambda-Runtime-Invoked-Function-Arn");
 	ctx->trace_id = header_or_empty(c, "Lambda-Runtime-Trace-Id");
@@ -326,12 +326,13 @@ static void fill_context(const struct pg_http_client *c,
 static void invoke(struct pg_runtime *rt, pg_handler_fn handler,
 		   void *user_data, const struct pg_context *ctx)
 {
-	const struct pg_http_parser *p = &rt->client.parser;
+	const struct pg_rt_http_parser *p = &rt->client.parser;
 	const char *payload = rt->client.in.data + p->body_off;
 	char response_path[MAX_PATH_BYTES];
 	char error_path[MAX_PATH_BYTES];
 	struct pg_invocation_error error;
-	struct pg_http_field json_type = { "Content-Type", "application/json" };
+	struct pg_rt_http_field json_type = { "Content-Type",
+					      "application/json" };
 	int rc;
 
 	format_invocation_path(response_path, sizeof(response_path),
@@ -381,16 +382,17 @@ static void reject_payload(struct pg_runtime *rt, const char *request_id)
 static void run_once(struct pg_runtime *rt, pg_handler_fn handler,
 		     void *user_data)
 {
-	static const struct pg_http_request next = {
+	static const struct pg_rt_http_request next = {
 		.method = "GET",
 		.path = NEXT_PATH,
 	};
 	struct pg_err err = { { 0 } };
 	struct pg_context ctx;
-	enum pg_http_result result;
+	enum pg_rt_http_result result;
 
-	result = pg_http_client_send(&rt->client, &next, &err);
-	if (result != PG_HTTP_COMPLETE && result != PG_HTTP_BODY_TOO_LARGE) {
+	result = pg_rt_http_client_send(&rt->client, &next, &err);
+	if (result != PG_RT_HTTP_COMPLETE &&
+	    result != PG_RT_HTTP_BODY_TOO_LARGE) {
 		pg_log_warn("GET next invocation failed (%lu in a row): %s; "
 			    "retrying",
 			    rt->failures + 1, err.msg);
@@ -417,7 +419,7 @@ static void run_once(struct pg_runtime *rt, pg_handler_fn handler,
 	rt->invocations++;
 
 	pg_log_set_request_id(ctx.request_id);
-	if (result == PG_HTTP_BODY_TOO_LARGE)
+	if (result == PG_RT_HTTP_BODY_TOO_LARGE)
 		reject_payload(rt, ctx.request_id);
 	else
 		invoke(rt, handler, user_data, &ctx);

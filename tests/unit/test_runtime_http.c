@@ -20,7 +20,7 @@ struct parse_case {
 	const char *name;
 	const char *input;
 	bool eof; /* the server closes after the input */
-	enum pg_http_result expected;
+	enum pg_rt_http_result expected;
 	int status;
 	const char *body;         /* checked when the response is complete */
 	const char *header_name;  /* checked when set, also after errors */
@@ -29,7 +29,7 @@ struct parse_case {
 };
 
 struct parse_outcome {
-	enum pg_http_result result;
+	enum pg_rt_http_result result;
 	int status;
 	char *body;
 	size_t body_len;
@@ -51,16 +51,16 @@ static void parse_in_pieces(const char *input, size_t input_len,
 			    size_t first_len, size_t piece, bool eof,
 			    const char *header_name, struct parse_outcome *o)
 {
-	struct pg_http_parser p;
+	struct pg_rt_http_parser p;
 	size_t len = 0;
 	size_t fed = 0;
 
 	memset(o, 0, sizeof(*o));
 	o->buf = pg_malloc(input_len + 1);
-	pg_http_parser_init(&p, MAX_BODY);
-	o->result = PG_HTTP_INCOMPLETE;
+	pg_rt_http_parser_init(&p, MAX_BODY);
+	o->result = PG_RT_HTTP_INCOMPLETE;
 
-	while (fed < input_len && o->result == PG_HTTP_INCOMPLETE) {
+	while (fed < input_len && o->result == PG_RT_HTTP_INCOMPLETE) {
 		size_t n = fed == 0 && first_len ? first_len : piece;
 
 		if (n > input_len - fed)
@@ -68,23 +68,23 @@ static void parse_in_pieces(const char *input, size_t input_len,
 		memcpy(o->buf + len, input + fed, n);
 		len += n;
 		fed += n;
-		o->result = pg_http_parse(&p, o->buf, &len);
+		o->result = pg_rt_http_parse(&p, o->buf, &len);
 	}
 	if (input_len == 0)
-		o->result = pg_http_parse(&p, o->buf, &len);
-	if (eof && o->result == PG_HTTP_INCOMPLETE)
-		o->result = pg_http_parse_eof(&p, o->buf, &len);
+		o->result = pg_rt_http_parse(&p, o->buf, &len);
+	if (eof && o->result == PG_RT_HTTP_INCOMPLETE)
+		o->result = pg_rt_http_parse_eof(&p, o->buf, &len);
 
 	o->status = p.status;
 	o->keep_alive = p.keep_alive;
-	if (o->result == PG_HTTP_COMPLETE) {
+	if (o->result == PG_RT_HTTP_COMPLETE) {
 		o->body_len = p.body_len;
 		o->body = pg_malloc(p.body_len + 1);
 		memcpy(o->body, o->buf + p.body_off, p.body_len);
 		o->body[p.body_len] = '\0';
 	}
 	if (header_name && p.head_len)
-		o->header = pg_http_parser_header(&p, o->buf, header_name);
+		o->header = pg_rt_http_parser_header(&p, o->buf, header_name);
 }
 
 static void check_outcome(const struct parse_case *c,
@@ -92,11 +92,11 @@ static void check_outcome(const struct parse_case *c,
 {
 	if (o->result != c->expected)
 		fail_msg("%s (%s): got \"%s\", expected \"%s\"", c->name, how,
-			 pg_http_result_text(o->result),
-			 pg_http_result_text(c->expected));
+			 pg_rt_http_result_text(o->result),
+			 pg_rt_http_result_text(c->expected));
 	if (c->status)
 		assert_int_equal(o->status, c->status);
-	if (c->expected == PG_HTTP_COMPLETE && c->body) {
+	if (c->expected == PG_RT_HTTP_COMPLETE && c->body) {
 		assert_int_equal(o->body_len, strlen(c->body));
 		assert_memory_equal(o->body, c->body, o->body_len);
 	}
@@ -108,7 +108,7 @@ static void check_outcome(const struct parse_case *c,
 	} else if (c->header_name) {
 		assert_null(o->header);
 	}
-	if (c->keep_alive >= 0 && c->expected == PG_HTTP_COMPLETE)
+	if (c->keep_alive >= 0 && c->expected == PG_RT_HTTP_COMPLETE)
 		assert_int_equal(o->keep_alive, c->keep_alive);
 }
 
@@ -141,196 +141,196 @@ static void run_case(const struct parse_case *c)
 
 static const struct parse_case cases[] = {
 	{ "content length", OK200 "Content-Type: text/plain\r\n"
-	  "Content-Length: 5\r\n\r\nhello", false, PG_HTTP_COMPLETE, 200,
+	  "Content-Length: 5\r\n\r\nhello", false, PG_RT_HTTP_COMPLETE, 200,
 	  "hello", "content-type", "text/plain", 1 },
 	{ "content length zero", OK200 "Content-Length: 0\r\n\r\n", false,
-	  PG_HTTP_COMPLETE, 200, "", NULL, NULL, 1 },
+	  PG_RT_HTTP_COMPLETE, 200, "", NULL, NULL, 1 },
 	{ "content length incomplete", OK200 "Content-Length: 6\r\n\r\nhello",
-	  false, PG_HTTP_INCOMPLETE, 200, NULL, NULL, NULL, -1 },
+	  false, PG_RT_HTTP_INCOMPLETE, 200, NULL, NULL, NULL, -1 },
 	{ "content length truncated", OK200 "Content-Length: 6\r\n\r\nhello",
-	  true, PG_HTTP_TRUNCATED, 200, NULL, NULL, NULL, -1 },
+	  true, PG_RT_HTTP_TRUNCATED, 200, NULL, NULL, NULL, -1 },
 	{ "head truncated", OK200 "Content-Length: 6\r\n", true,
-	  PG_HTTP_TRUNCATED, 0, NULL, NULL, NULL, -1 },
-	{ "empty input", "", true, PG_HTTP_TRUNCATED, 0, NULL, NULL, NULL,
+	  PG_RT_HTTP_TRUNCATED, 0, NULL, NULL, NULL, -1 },
+	{ "empty input", "", true, PG_RT_HTTP_TRUNCATED, 0, NULL, NULL, NULL,
 	  -1 },
 	{ "duplicate equal lengths", OK200 "Content-Length: 2\r\n"
-	  "content-length: 2\r\n\r\nok", false, PG_HTTP_COMPLETE, 200, "ok",
+	  "content-length: 2\r\n\r\nok", false, PG_RT_HTTP_COMPLETE, 200, "ok",
 	  NULL, NULL, 1 },
 	{ "no content for 204", "HTTP/1.1 204 No Content\r\n"
-	  "Content-Length: 10\r\n\r\n", false, PG_HTTP_COMPLETE, 204, "",
+	  "Content-Length: 10\r\n\r\n", false, PG_RT_HTTP_COMPLETE, 204, "",
 	  NULL, NULL, 1 },
 	{ "accepted with reason words", "HTTP/1.1 202 Accepted Now\r\n"
 	  "Content-Length: 15\r\n\r\n{\"status\":\"OK\"}", false,
-	  PG_HTTP_COMPLETE, 202, "{\"status\":\"OK\"}", NULL, NULL, 1 },
+	  PG_RT_HTTP_COMPLETE, 202, "{\"status\":\"OK\"}", NULL, NULL, 1 },
 	{ "status without reason", "HTTP/1.1 200\r\nContent-Length: 1\r\n\r\nx",
-	  false, PG_HTTP_COMPLETE, 200, "x", NULL, NULL, 1 },
+	  false, PG_RT_HTTP_COMPLETE, 200, "x", NULL, NULL, 1 },
 	{ "bare line feeds", "HTTP/1.1 200 OK\nX-A: b\nContent-Length: 2\n\nhi",
-	  false, PG_HTTP_COMPLETE, 200, "hi", "x-a", "b", 1 },
+	  false, PG_RT_HTTP_COMPLETE, 200, "hi", "x-a", "b", 1 },
 	{ "header value trimmed", OK200 "X-Trace:  \t Root=1; a  \t\r\n"
-	  "Content-Length: 0\r\n\r\n", false, PG_HTTP_COMPLETE, 200, "",
+	  "Content-Length: 0\r\n\r\n", false, PG_RT_HTTP_COMPLETE, 200, "",
 	  "X-TRACE", "Root=1; a", 1 },
 	{ "header empty value", OK200 "X-Empty:\r\nContent-Length: 0\r\n\r\n",
-	  false, PG_HTTP_COMPLETE, 200, "", "x-empty", "", 1 },
+	  false, PG_RT_HTTP_COMPLETE, 200, "", "x-empty", "", 1 },
 	{ "header absent", OK200 "Content-Length: 0\r\n\r\n", false,
-	  PG_HTTP_COMPLETE, 200, "", "Lambda-Runtime-Aws-Request-Id", NULL,
+	  PG_RT_HTTP_COMPLETE, 200, "", "Lambda-Runtime-Aws-Request-Id", NULL,
 	  1 },
 	{ "header obs-text kept", OK200 "X-Name: caf\xc3\xa9\r\n"
-	  "Content-Length: 0\r\n\r\n", false, PG_HTTP_COMPLETE, 200, "",
+	  "Content-Length: 0\r\n\r\n", false, PG_RT_HTTP_COMPLETE, 200, "",
 	  "x-name", "caf\xc3\xa9", 1 },
 	{ "first of repeated headers", OK200 "X-A: 1\r\nX-A: 2\r\n"
-	  "Content-Length: 0\r\n\r\n", false, PG_HTTP_COMPLETE, 200, "",
+	  "Content-Length: 0\r\n\r\n", false, PG_RT_HTTP_COMPLETE, 200, "",
 	  "x-a", "1", 1 },
 	{ "bytes after the response", OK200 "Content-Length: 2\r\n\r\nokEXTRA",
-	  false, PG_HTTP_COMPLETE, 200, "ok", NULL, NULL, 1 },
+	  false, PG_RT_HTTP_COMPLETE, 200, "ok", NULL, NULL, 1 },
 
 	{ "chunked", OK200 "Transfer-Encoding: chunked\r\n\r\n"
-	  "5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n", false, PG_HTTP_COMPLETE,
+	  "5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n", false, PG_RT_HTTP_COMPLETE,
 	  200, "hello world", NULL, NULL, 1 },
 	{ "chunked extensions and trailers", OK200
 	  "Transfer-Encoding: Chunked\r\nX-After: yes\r\n\r\n"
 	  "A;name=value\r\n0123456789\r\n1 ; x\r\n!\r\n0\r\n"
-	  "X-Trailer: 1\r\nX-Other: 2\r\n\r\n", false, PG_HTTP_COMPLETE, 200,
+	  "X-Trailer: 1\r\nX-Other: 2\r\n\r\n", false, PG_RT_HTTP_COMPLETE, 200,
 	  "0123456789!", "x-after", "yes", 1 },
 	{ "chunked bare line feeds", OK200 "Transfer-Encoding: chunked\n\n"
-	  "3\nabc\n0\n\n", false, PG_HTTP_COMPLETE, 200, "abc", NULL, NULL,
+	  "3\nabc\n0\n\n", false, PG_RT_HTTP_COMPLETE, 200, "abc", NULL, NULL,
 	  1 },
 	{ "chunked with content length", OK200 "Content-Length: 100\r\n"
 	  "Transfer-Encoding: chunked\r\n\r\n2\r\nab\r\n0\r\n\r\n", false,
-	  PG_HTTP_COMPLETE, 200, "ab", NULL, NULL, 0 },
+	  PG_RT_HTTP_COMPLETE, 200, "ab", NULL, NULL, 0 },
 	{ "chunked then extra bytes", OK200 "Transfer-Encoding: chunked\r\n\r\n"
-	  "2\r\nab\r\n0\r\n\r\nHTTP/1.1", false, PG_HTTP_COMPLETE, 200, "ab",
+	  "2\r\nab\r\n0\r\n\r\nHTTP/1.1", false, PG_RT_HTTP_COMPLETE, 200, "ab",
 	  NULL, NULL, 1 },
 	{ "chunked leading zeros", OK200 "Transfer-Encoding: chunked\r\n\r\n"
-	  "0003\r\nabc\r\n000\r\n\r\n", false, PG_HTTP_COMPLETE, 200, "abc",
+	  "0003\r\nabc\r\n000\r\n\r\n", false, PG_RT_HTTP_COMPLETE, 200, "abc",
 	  NULL, NULL, 1 },
 	{ "chunked truncated", OK200 "Transfer-Encoding: chunked\r\n\r\n"
-	  "5\r\nhel", true, PG_HTTP_TRUNCATED, 200, NULL, NULL, NULL, -1 },
+	  "5\r\nhel", true, PG_RT_HTTP_TRUNCATED, 200, NULL, NULL, NULL, -1 },
 	{ "chunked missing last chunk", OK200 "Transfer-Encoding: chunked\r\n"
-	  "\r\n5\r\nhello\r\n", true, PG_HTTP_TRUNCATED, 200, NULL, NULL, NULL,
+	  "\r\n5\r\nhello\r\n", true, PG_RT_HTTP_TRUNCATED, 200, NULL, NULL, NULL,
 	  -1 },
 	{ "chunk size not hex", OK200 "Transfer-Encoding: chunked\r\n\r\n"
-	  "zz\r\nhello\r\n0\r\n\r\n", false, PG_HTTP_BAD_CHUNK, 200, NULL,
+	  "zz\r\nhello\r\n0\r\n\r\n", false, PG_RT_HTTP_BAD_CHUNK, 200, NULL,
 	  NULL, NULL, -1 },
 	{ "chunk size empty", OK200 "Transfer-Encoding: chunked\r\n\r\n"
-	  "\r\nhello\r\n0\r\n\r\n", false, PG_HTTP_BAD_CHUNK, 200, NULL, NULL,
+	  "\r\nhello\r\n0\r\n\r\n", false, PG_RT_HTTP_BAD_CHUNK, 200, NULL, NULL,
 	  NULL, -1 },
 	{ "chunk size with junk", OK200 "Transfer-Encoding: chunked\r\n\r\n"
-	  "5 x\r\nhello\r\n0\r\n\r\n", false, PG_HTTP_BAD_CHUNK, 200, NULL,
+	  "5 x\r\nhello\r\n0\r\n\r\n", false, PG_RT_HTTP_BAD_CHUNK, 200, NULL,
 	  NULL, NULL, -1 },
 	{ "chunk size negative", OK200 "Transfer-Encoding: chunked\r\n\r\n"
-	  "-5\r\nhello\r\n0\r\n\r\n", false, PG_HTTP_BAD_CHUNK, 200, NULL,
+	  "-5\r\nhello\r\n0\r\n\r\n", false, PG_RT_HTTP_BAD_CHUNK, 200, NULL,
 	  NULL, NULL, -1 },
 	{ "chunk size overflow", OK200 "Transfer-Encoding: chunked\r\n\r\n"
-	  "10000000000000000\r\n", false, PG_HTTP_BAD_CHUNK, 200, NULL, NULL,
+	  "10000000000000000\r\n", false, PG_RT_HTTP_BAD_CHUNK, 200, NULL, NULL,
 	  NULL, -1 },
 	{ "chunk data without line end", OK200
 	  "Transfer-Encoding: chunked\r\n\r\n5\r\nhelloX\r\n0\r\n\r\n", false,
-	  PG_HTTP_BAD_CHUNK, 200, NULL, NULL, NULL, -1 },
+	  PG_RT_HTTP_BAD_CHUNK, 200, NULL, NULL, NULL, -1 },
 	{ "chunk data with bare carriage return", OK200
 	  "Transfer-Encoding: chunked\r\n\r\n5\r\nhello\rX0\r\n\r\n", false,
-	  PG_HTTP_BAD_CHUNK, 200, NULL, NULL, NULL, -1 },
+	  PG_RT_HTTP_BAD_CHUNK, 200, NULL, NULL, NULL, -1 },
 	{ "chunk larger than the limit", OK200
 	  "Transfer-Encoding: chunked\r\n\r\n41\r\n", false,
-	  PG_HTTP_BODY_TOO_LARGE, 200, NULL, NULL, NULL, -1 },
+	  PG_RT_HTTP_BODY_TOO_LARGE, 200, NULL, NULL, NULL, -1 },
 	{ "chunks add up past the limit", OK200
 	  "Transfer-Encoding: chunked\r\n\r\n20\r\n"
 	  "0123456789abcdef0123456789abcdef\r\n20\r\n"
 	  "0123456789abcdef0123456789abcdef\r\n1\r\n", false,
-	  PG_HTTP_BODY_TOO_LARGE, 200, NULL, NULL, NULL, -1 },
+	  PG_RT_HTTP_BODY_TOO_LARGE, 200, NULL, NULL, NULL, -1 },
 	{ "chunks exactly at the limit", OK200
 	  "Transfer-Encoding: chunked\r\n\r\n20\r\n"
 	  "0123456789abcdef0123456789abcdef\r\n20\r\n"
 	  "0123456789abcdef0123456789abcdef\r\n0\r\n\r\n", false,
-	  PG_HTTP_COMPLETE, 200,
+	  PG_RT_HTTP_COMPLETE, 200,
 	  "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
 	  NULL, NULL, 1 },
 	{ "gzip coding", OK200 "Transfer-Encoding: gzip\r\n\r\n", false,
-	  PG_HTTP_BAD_TRANSFER_ENCODING, 200, NULL, NULL, NULL, -1 },
+	  PG_RT_HTTP_BAD_TRANSFER_ENCODING, 200, NULL, NULL, NULL, -1 },
 	{ "gzip then chunked", OK200 "Transfer-Encoding: gzip, chunked\r\n\r\n",
-	  false, PG_HTTP_BAD_TRANSFER_ENCODING, 200, NULL, NULL, NULL, -1 },
+	  false, PG_RT_HTTP_BAD_TRANSFER_ENCODING, 200, NULL, NULL, NULL, -1 },
 	{ "chunked twice", OK200 "Transfer-Encoding: chunked\r\n"
 	  "Transfer-Encoding: chunked\r\n\r\n", false,
-	  PG_HTTP_BAD_TRANSFER_ENCODING, 200, NULL, NULL, NULL, -1 },
+	  PG_RT_HTTP_BAD_TRANSFER_ENCODING, 200, NULL, NULL, NULL, -1 },
 	{ "empty transfer coding", OK200 "Transfer-Encoding:\r\n\r\n", false,
-	  PG_HTTP_BAD_TRANSFER_ENCODING, 200, NULL, NULL, NULL, -1 },
+	  PG_RT_HTTP_BAD_TRANSFER_ENCODING, 200, NULL, NULL, NULL, -1 },
 
 	{ "body until close", OK200 "X-A: 1\r\n\r\nall of it", true,
-	  PG_HTTP_COMPLETE, 200, "all of it", NULL, NULL, 0 },
+	  PG_RT_HTTP_COMPLETE, 200, "all of it", NULL, NULL, 0 },
 	{ "body until close open", OK200 "X-A: 1\r\n\r\nall of it", false,
-	  PG_HTTP_INCOMPLETE, 200, NULL, NULL, NULL, -1 },
+	  PG_RT_HTTP_INCOMPLETE, 200, NULL, NULL, NULL, -1 },
 	{ "body until close too large", OK200 "\r\n"
 	  "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef!",
-	  true, PG_HTTP_BODY_TOO_LARGE, 200, NULL, NULL, NULL, -1 },
+	  true, PG_RT_HTTP_BODY_TOO_LARGE, 200, NULL, NULL, NULL, -1 },
 	{ "content length too large", OK200 "Lambda-Runtime-Aws-Request-Id: r1"
-	  "\r\nContent-Length: 65\r\n\r\n", false, PG_HTTP_BODY_TOO_LARGE, 200,
+	  "\r\nContent-Length: 65\r\n\r\n", false, PG_RT_HTTP_BODY_TOO_LARGE, 200,
 	  NULL, "lambda-runtime-aws-request-id", "r1", -1 },
 	{ "content length at the limit", OK200 "Content-Length: 64\r\n\r\n"
 	  "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
-	  false, PG_HTTP_COMPLETE, 200,
+	  false, PG_RT_HTTP_COMPLETE, 200,
 	  "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
 	  NULL, NULL, 1 },
 	{ "content length not a number", OK200 "Content-Length: 12a\r\n\r\n",
-	  false, PG_HTTP_BAD_CONTENT_LENGTH, 200, NULL, NULL, NULL, -1 },
+	  false, PG_RT_HTTP_BAD_CONTENT_LENGTH, 200, NULL, NULL, NULL, -1 },
 	{ "content length negative", OK200 "Content-Length: -1\r\n\r\n", false,
-	  PG_HTTP_BAD_CONTENT_LENGTH, 200, NULL, NULL, NULL, -1 },
+	  PG_RT_HTTP_BAD_CONTENT_LENGTH, 200, NULL, NULL, NULL, -1 },
 	{ "content length list", OK200 "Content-Length: 1, 1\r\n\r\nx", false,
-	  PG_HTTP_BAD_CONTENT_LENGTH, 200, NULL, NULL, NULL, -1 },
+	  PG_RT_HTTP_BAD_CONTENT_LENGTH, 200, NULL, NULL, NULL, -1 },
 	{ "content length empty", OK200 "Content-Length:\r\n\r\n", false,
-	  PG_HTTP_BAD_CONTENT_LENGTH, 200, NULL, NULL, NULL, -1 },
+	  PG_RT_HTTP_BAD_CONTENT_LENGTH, 200, NULL, NULL, NULL, -1 },
 	{ "content length overflow", OK200
 	  "Content-Length: 99999999999999999999\r\n\r\n", false,
-	  PG_HTTP_BAD_CONTENT_LENGTH, 200, NULL, NULL, NULL, -1 },
+	  PG_RT_HTTP_BAD_CONTENT_LENGTH, 200, NULL, NULL, NULL, -1 },
 	{ "content lengths differ", OK200 "Content-Length: 1\r\n"
-	  "Content-Length: 2\r\n\r\nxx", false, PG_HTTP_BAD_CONTENT_LENGTH, 200,
+	  "Content-Length: 2\r\n\r\nxx", false, PG_RT_HTTP_BAD_CONTENT_LENGTH, 200,
 	  NULL, NULL, NULL, -1 },
 
 	{ "connection close", OK200 "Connection: close\r\nContent-Length: 0\r\n"
-	  "\r\n", false, PG_HTTP_COMPLETE, 200, "", NULL, NULL, 0 },
+	  "\r\n", false, PG_RT_HTTP_COMPLETE, 200, "", NULL, NULL, 0 },
 	{ "connection option list", OK200 "Connection: Upgrade , CLOSE\r\n"
-	  "Content-Length: 0\r\n\r\n", false, PG_HTTP_COMPLETE, 200, "", NULL,
+	  "Content-Length: 0\r\n\r\n", false, PG_RT_HTTP_COMPLETE, 200, "", NULL,
 	  NULL, 0 },
 	{ "http 1.0 closes", "HTTP/1.0 200 OK\r\nContent-Length: 0\r\n\r\n",
-	  false, PG_HTTP_COMPLETE, 200, "", NULL, NULL, 0 },
+	  false, PG_RT_HTTP_COMPLETE, 200, "", NULL, NULL, 0 },
 	{ "http 1.0 keep-alive", "HTTP/1.0 200 OK\r\nConnection: keep-alive\r\n"
-	  "Content-Length: 0\r\n\r\n", false, PG_HTTP_COMPLETE, 200, "", NULL,
+	  "Content-Length: 0\r\n\r\n", false, PG_RT_HTTP_COMPLETE, 200, "", NULL,
 	  NULL, 1 },
 
 	{ "interim responses skipped", "HTTP/1.1 100 Continue\r\n\r\n"
 	  "HTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\n"
-	  OK200 "Content-Length: 2\r\n\r\nok", false, PG_HTTP_COMPLETE, 200,
+	  OK200 "Content-Length: 2\r\n\r\nok", false, PG_RT_HTTP_COMPLETE, 200,
 	  "ok", "link", NULL, 1 },
 	{ "switching protocols", "HTTP/1.1 101 Switching Protocols\r\n\r\n",
-	  false, PG_HTTP_BAD_STATUS, 101, NULL, NULL, NULL, -1 },
+	  false, PG_RT_HTTP_BAD_STATUS, 101, NULL, NULL, NULL, -1 },
 	{ "switching protocols chunked", "HTTP/1.1 101 Switching\r\n"
 	  "Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n", false,
-	  PG_HTTP_BAD_STATUS, 101, NULL, NULL, NULL, -1 },
+	  PG_RT_HTTP_BAD_STATUS, 101, NULL, NULL, NULL, -1 },
 	{ "http 2 status line", "HTTP/2 200 OK\r\n\r\n", false,
-	  PG_HTTP_BAD_STATUS_LINE, 0, NULL, NULL, NULL, -1 },
+	  PG_RT_HTTP_BAD_STATUS_LINE, 0, NULL, NULL, NULL, -1 },
 	{ "two digit status", "HTTP/1.1 20 OK\r\n\r\n", false,
-	  PG_HTTP_BAD_STATUS_LINE, 0, NULL, NULL, NULL, -1 },
+	  PG_RT_HTTP_BAD_STATUS_LINE, 0, NULL, NULL, NULL, -1 },
 	{ "status joined to reason", "HTTP/1.1 200OK\r\n\r\n", false,
-	  PG_HTTP_BAD_STATUS_LINE, 0, NULL, NULL, NULL, -1 },
+	  PG_RT_HTTP_BAD_STATUS_LINE, 0, NULL, NULL, NULL, -1 },
 	{ "status zero", "HTTP/1.1 000 Zero\r\n\r\n", false,
-	  PG_HTTP_BAD_STATUS_LINE, 0, NULL, NULL, NULL, -1 },
+	  PG_RT_HTTP_BAD_STATUS_LINE, 0, NULL, NULL, NULL, -1 },
 	{ "other protocol", "ICY 200 OK\r\n\r\n", false,
-	  PG_HTTP_BAD_STATUS_LINE, 0, NULL, NULL, NULL, -1 },
+	  PG_RT_HTTP_BAD_STATUS_LINE, 0, NULL, NULL, NULL, -1 },
 	{ "leading blank line", "\r\n" OK200 "Content-Length: 0\r\n\r\n", false,
-	  PG_HTTP_BAD_STATUS_LINE, 0, NULL, NULL, NULL, -1 },
+	  PG_RT_HTTP_BAD_STATUS_LINE, 0, NULL, NULL, NULL, -1 },
 	{ "control byte in reason", "HTTP/1.1 200 O\x01K\r\n\r\n", false,
-	  PG_HTTP_BAD_STATUS_LINE, 0, NULL, NULL, NULL, -1 },
+	  PG_RT_HTTP_BAD_STATUS_LINE, 0, NULL, NULL, NULL, -1 },
 
 	{ "space before colon", OK200 "Content-Length : 0\r\n\r\n", false,
-	  PG_HTTP_BAD_HEADER, 200, NULL, NULL, NULL, -1 },
+	  PG_RT_HTTP_BAD_HEADER, 200, NULL, NULL, NULL, -1 },
 	{ "folded header", OK200 "X-A: 1\r\n  continued\r\n\r\n", false,
-	  PG_HTTP_BAD_HEADER, 200, NULL, NULL, NULL, -1 },
+	  PG_RT_HTTP_BAD_HEADER, 200, NULL, NULL, NULL, -1 },
 	{ "header without colon", OK200 "X-A 1\r\n\r\n", false,
-	  PG_HTTP_BAD_HEADER, 200, NULL, NULL, NULL, -1 },
-	{ "header empty name", OK200 ": 1\r\n\r\n", false, PG_HTTP_BAD_HEADER,
+	  PG_RT_HTTP_BAD_HEADER, 200, NULL, NULL, NULL, -1 },
+	{ "header empty name", OK200 ": 1\r\n\r\n", false, PG_RT_HTTP_BAD_HEADER,
 	  200, NULL, NULL, NULL, -1 },
 	{ "header with bare carriage return", OK200 "X-A: 1\r2\r\n\r\n", false,
-	  PG_HTTP_BAD_HEADER, 200, NULL, NULL, NULL, -1 },
+	  PG_RT_HTTP_BAD_HEADER, 200, NULL, NULL, NULL, -1 },
 	{ "header with delete byte", OK200 "X-A: 1\x7f\r\n\r\n", false,
-	  PG_HTTP_BAD_HEADER, 200, NULL, NULL, NULL, -1 },
+	  PG_RT_HTTP_BAD_HEADER, 200, NULL, NULL, NULL, -1 },
 };
 
 static void test_parse_table(void **state)
@@ -348,7 +348,7 @@ static void test_parse_nul_in_header(void **state)
 	(void)state;
 	parse_in_pieces(input, sizeof(input) - 1, 0, sizeof(input) - 1, false,
 			NULL, &o);
-	assert_int_equal(o.result, PG_HTTP_BAD_HEADER);
+	assert_int_equal(o.result, PG_RT_HTTP_BAD_HEADER);
 	outcome_release(&o);
 }
 
@@ -359,7 +359,7 @@ static void test_parse_nul_in_body(void **state)
 
 	(void)state;
 	parse_in_pieces(input, sizeof(input) - 1, 0, 1, false, NULL, &o);
-	assert_int_equal(o.result, PG_HTTP_COMPLETE);
+	assert_int_equal(o.result, PG_RT_HTTP_COMPLETE);
 	assert_int_equal(o.body_len, 3);
 	assert_memory_equal(o.body, "a\0b", 3);
 	outcome_release(&o);
@@ -391,16 +391,16 @@ static void test_parse_header_limits(void **state)
 	(void)state;
 
 	/* 63 headers plus Content-Length is the maximum of 64. */
-	input = many_headers(PG_HTTP_MAX_HEADERS - 1, 4);
+	input = many_headers(PG_RT_HTTP_MAX_HEADERS - 1, 4);
 	parse_in_pieces(input, strlen(input), 0, strlen(input), false, NULL,
 			&o);
-	assert_int_equal(o.result, PG_HTTP_COMPLETE);
+	assert_int_equal(o.result, PG_RT_HTTP_COMPLETE);
 	outcome_release(&o);
 	free(input);
 
-	input = many_headers(PG_HTTP_MAX_HEADERS, 4);
+	input = many_headers(PG_RT_HTTP_MAX_HEADERS, 4);
 	parse_in_pieces(input, strlen(input), 0, 7, false, NULL, &o);
-	assert_int_equal(o.result, PG_HTTP_TOO_MANY_HEADERS);
+	assert_int_equal(o.result, PG_RT_HTTP_TOO_MANY_HEADERS);
 	outcome_release(&o);
 	free(input);
 
@@ -408,10 +408,10 @@ static void test_parse_header_limits(void **state)
 	input = many_headers(2, 40000);
 	parse_in_pieces(input, strlen(input), 0, strlen(input), false, NULL,
 			&o);
-	assert_int_equal(o.result, PG_HTTP_HEAD_TOO_LARGE);
+	assert_int_equal(o.result, PG_RT_HTTP_HEAD_TOO_LARGE);
 	outcome_release(&o);
 	parse_in_pieces(input, strlen(input), 0, 1, false, NULL, &o);
-	assert_int_equal(o.result, PG_HTTP_HEAD_TOO_LARGE);
+	assert_int_equal(o.result, PG_RT_HTTP_HEAD_TOO_LARGE);
 	outcome_release(&o);
 	free(input);
 
@@ -419,7 +419,7 @@ static void test_parse_header_limits(void **state)
 	input = many_headers(1, 60000);
 	parse_in_pieces(input, strlen(input), 0, 1000, false, "x-header-0",
 			&o);
-	assert_int_equal(o.result, PG_HTTP_COMPLETE);
+	assert_int_equal(o.result, PG_RT_HTTP_COMPLETE);
 	assert_int_equal(strlen(o.header), 60000);
 	outcome_release(&o);
 	free(input);
@@ -436,30 +436,30 @@ static void test_parse_chunk_line_limit(void **state)
 	/* A chunk-size line of exactly 1024 bytes, CRLF included, passes. */
 	len = (size_t)snprintf(input, sizeof(input), "%s",
 			       OK200 "Transfer-Encoding: chunked\r\n\r\n1;");
-	memset(input + len, 'e', PG_HTTP_MAX_CHUNK_LINE_BYTES - 4);
-	len += PG_HTTP_MAX_CHUNK_LINE_BYTES - 4;
+	memset(input + len, 'e', PG_RT_HTTP_MAX_CHUNK_LINE_BYTES - 4);
+	len += PG_RT_HTTP_MAX_CHUNK_LINE_BYTES - 4;
 	len += (size_t)snprintf(input + len, sizeof(input) - len,
 				"\r\nx\r\n0\r\n\r\n");
 	parse_in_pieces(input, len, 0, 1, false, NULL, &o);
-	assert_int_equal(o.result, PG_HTTP_COMPLETE);
+	assert_int_equal(o.result, PG_RT_HTTP_COMPLETE);
 	assert_string_equal(o.body, "x");
 	outcome_release(&o);
 	parse_in_pieces(input, len, 0, len, false, NULL, &o);
-	assert_int_equal(o.result, PG_HTTP_COMPLETE);
+	assert_int_equal(o.result, PG_RT_HTTP_COMPLETE);
 	outcome_release(&o);
 
 	/* One byte more fails, whole or byte at a time. */
 	len = (size_t)snprintf(input, sizeof(input), "%s",
 			       OK200 "Transfer-Encoding: chunked\r\n\r\n1;");
-	memset(input + len, 'e', PG_HTTP_MAX_CHUNK_LINE_BYTES - 3);
-	len += PG_HTTP_MAX_CHUNK_LINE_BYTES - 3;
+	memset(input + len, 'e', PG_RT_HTTP_MAX_CHUNK_LINE_BYTES - 3);
+	len += PG_RT_HTTP_MAX_CHUNK_LINE_BYTES - 3;
 	len += (size_t)snprintf(input + len, sizeof(input) - len,
 				"\r\nx\r\n0\r\n\r\n");
 	parse_in_pieces(input, len, 0, 1, false, NULL, &o);
-	assert_int_equal(o.result, PG_HTTP_BAD_CHUNK);
+	assert_int_equal(o.result, PG_RT_HTTP_BAD_CHUNK);
 	outcome_release(&o);
 	parse_in_pieces(input, len, 0, len, false, NULL, &o);
-	assert_int_equal(o.result, PG_HTTP_BAD_CHUNK);
+	assert_int_equal(o.result, PG_RT_HTTP_BAD_CHUNK);
 	outcome_release(&o);
 }
 
@@ -467,17 +467,17 @@ static void test_parse_wanted_bytes(void **state)
 {
 	char buf[128] = OK200 "Content-Length: 10\r\n\r\nabc";
 	size_t len = strlen(buf);
-	struct pg_http_parser p;
+	struct pg_rt_http_parser p;
 
 	(void)state;
-	pg_http_parser_init(&p, MAX_BODY);
-	assert_int_equal(pg_http_parser_wanted_bytes(&p, len), 0);
-	assert_int_equal(pg_http_parse(&p, buf, &len), PG_HTTP_INCOMPLETE);
-	assert_int_equal(pg_http_parser_wanted_bytes(&p, len), 7);
+	pg_rt_http_parser_init(&p, MAX_BODY);
+	assert_int_equal(pg_rt_http_parser_wanted_bytes(&p, len), 0);
+	assert_int_equal(pg_rt_http_parse(&p, buf, &len), PG_RT_HTTP_INCOMPLETE);
+	assert_int_equal(pg_rt_http_parser_wanted_bytes(&p, len), 7);
 	memcpy(buf + len, "defghij", 7);
 	len += 7;
-	assert_int_equal(pg_http_parse(&p, buf, &len), PG_HTTP_COMPLETE);
-	assert_int_equal(pg_http_parser_wanted_bytes(&p, len), 0);
+	assert_int_equal(pg_rt_http_parse(&p, buf, &len), PG_RT_HTTP_COMPLETE);
+	assert_int_equal(pg_rt_http_parser_wanted_bytes(&p, len), 0);
 	assert_int_equal(p.message_end, len);
 }
 
@@ -485,24 +485,24 @@ static void test_parse_error_is_sticky(void **state)
 {
 	char buf[128] = "HTTP/9.9 200 OK\r\n\r\n";
 	size_t len = strlen(buf);
-	struct pg_http_parser p;
+	struct pg_rt_http_parser p;
 
 	(void)state;
-	pg_http_parser_init(&p, MAX_BODY);
-	assert_int_equal(pg_http_parse(&p, buf, &len),
-			 PG_HTTP_BAD_STATUS_LINE);
-	assert_int_equal(pg_http_parse(&p, buf, &len),
-			 PG_HTTP_BAD_STATUS_LINE);
-	assert_int_equal(pg_http_parse_eof(&p, buf, &len),
-			 PG_HTTP_BAD_STATUS_LINE);
+	pg_rt_http_parser_init(&p, MAX_BODY);
+	assert_int_equal(pg_rt_http_parse(&p, buf, &len),
+			 PG_RT_HTTP_BAD_STATUS_LINE);
+	assert_int_equal(pg_rt_http_parse(&p, buf, &len),
+			 PG_RT_HTTP_BAD_STATUS_LINE);
+	assert_int_equal(pg_rt_http_parse_eof(&p, buf, &len),
+			 PG_RT_HTTP_BAD_STATUS_LINE);
 }
 
 static void test_result_text(void **state)
 {
 	(void)state;
-	assert_string_equal(pg_http_result_text(PG_HTTP_BAD_CHUNK),
+	assert_string_equal(pg_rt_http_result_text(PG_RT_HTTP_BAD_CHUNK),
 			    "invalid chunk framing");
-	assert_string_equal(pg_http_result_text((enum pg_http_result)999),
+	assert_string_equal(pg_rt_http_result_text((enum pg_rt_http_result)999),
 			    "unknown result");
 }
 
@@ -538,9 +538,9 @@ static void test_client_init_addresses(void **state)
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
-		struct pg_http_client c;
+		struct pg_rt_http_client c;
 		struct pg_err err = { { 0 } };
-		int rc = pg_http_client_init(&c, rows[i].authority, 1024, &err);
+		int rc = pg_rt_http_client_init(&c, rows[i].authority, 1024, &err);
 
 		if (rc != rows[i].rc)
 			fail_msg("\"%s\": got %d (%s)", rows[i].authority, rc,
@@ -552,8 +552,8 @@ static void test_client_init_addresses(void **state)
 		} else {
 			assert_true(pg_err_is_set(&err));
 		}
-		pg_http_client_release(&c);
-		pg_http_client_release(&c);
+		pg_rt_http_client_release(&c);
+		pg_rt_http_client_release(&c);
 	}
 }
 
