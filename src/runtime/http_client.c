@@ -442,7 +442,9 @@ enum pg_rt_http_result pg_rt_http_client_send(struct pg_rt_http_client *c,
 		return PG_RT_HTTP_BAD_REQUEST;
 
 	/* A second attempt only when a reused connection turns out to have
-	 * been closed by the server before it read anything of ours. */
+	 * been closed by the server before it sent any response byte.
+	 * NOTE: a server that read a POST and then closed without a response
+	 * would receive that POST twice. */
 	for (int attempt = 0; attempt < 2; attempt++) {
 		struct pg_err attempt_err = { { 0 } };
 		size_t received = 0;
