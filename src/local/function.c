@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -316,7 +317,8 @@ static void join_forwarder(struct pg_function *fn)
 }
 
 /* Handles the end of the process; the caller holds the lock. */
-static void on_process_exit(struct pg_function *fn, int status)
+static void on_process_exit(struct pg_function *fn, int status,
+			    long peak_rss_kib)
 {
 	char how[128];
 	int64_t now = pg_now_monotonic_ms();
@@ -343,7 +345,8 @@ static void on_process_exit(struct pg_function *fn, int status)
 	}
 
 	if (fn->stopping) {
-		pg_log_info("function %s: process exited (%s)", fn->name, how);
+		pg_log_info("function %s: process exited (%s, peak RSS %ld KiB)",
+			    fn->name, how, peak_rss_kib);
 	} else if (fn->killed_for_timeout) {
 		fn->consecutive_crashes = 0;
 		pg_log_info("function %s: process killed after a timeout; restarting",
@@ -357,8 +360,9 @@ static void on_process_exit(struct pg_function *fn, int status)
 		if (backoff > BACKOFF_MAX_MS)
 			backoff = BACKOFF_MAX_MS;
 		fn->consecutive_crashes++;
-		pg_log_error("function %s: process exited (%s); restarting in %lld ms",
-			     fn->name, how, (long long)backoff);
+		pg_log_error("function %s: process exited (%s, peak RSS %ld KiB); "
+			     "restarting in %lld ms",
+			     fn->name, how, peak_rss_kib, (long long)backoff);
 	}
 	fn->next_spawn_ms = now + backoff;
 	join_forwarder(fn);
@@ -398,6 +402,7 @@ static void check_deadlines(struct pg_function *fn)
 /* Stops the process: SIGTERM to its group, SIGKILL after a grace period. */
 static void terminate_process(struct pg_function *fn)
 {
+	struct rusage usage;
 	int64_t give_up;
 	int status;
 
@@ -405,20 +410,24 @@ static void terminate_process(struct pg_function *fn)
 		return;
 	kill(-fn->pid, SIGTERM);
 	give_up = pg_now_monotonic_ms() + STOP_GRACE_MS;
+	memset(&usage, 0, sizeof(usage));
 	for (;;) {
-		pid_t r = waitpid(fn->pid, &status, WNOHANG);
+		pid_t r = wait4(fn->pid, &status, WNOHANG, &usage);
 
 		if (r == fn->pid || (r < 0 && errno != EINTR))
 			break;
 		if (pg_now_monotonic_ms() >= give_up) {
 			kill(-fn->pid, SIGKILL);
-			while (waitpid(fn->pid, &status, 0) < 0 && errno == EINTR)
+			while (wait4(fn->pid, &status, 0, &usage) < 0 &&
+			       errno == EINTR)
 				;
 			break;
 		}
 		timed_wait(fn, 20);
 	}
-	pg_log_info("function %s: stopped process %d", fn->name, (int)fn->pid);
+	/* ru_maxrss is in KiB on Linux. */
+	pg_log_info("function %s: stopped process %d (peak RSS %ld KiB)",
+		    fn->name, (int)fn->pid, usage.ru_maxrss);
 	fn->pid = -1;
 	join_forwarder(fn);
 }
@@ -430,11 +439,12 @@ static void *supervise(void *arg)
 	pthread_mutex_lock(&fn->lock);
 	while (!fn->stop_thread) {
 		if (fn->pid > 0) {
+			struct rusage usage;
 			int status;
-			pid_t r = waitpid(fn->pid, &status, WNOHANG);
+			pid_t r = wait4(fn->pid, &status, WNOHANG, &usage);
 
 			if (r == fn->pid)
-				on_process_exit(fn, status);
+				on_process_exit(fn, status, usage.ru_maxrss);
 		}
 		if (fn->pid <= 0 && !fn->stopping &&
 		    pg_now_monotonic_ms() >= fn->next_spawn_ms)
