@@ -81,14 +81,9 @@ $(BUILD)/tests/%: $(BUILD)/obj/tests/helpers/%.o $(LIB)
 run: deps all
 	$(BUILD)/pigeon serve $(if $(wildcard .env),--env-file .env) $(SERVE_FLAGS)
 
-# The sanitizer pass rebuilds into build-san/ and runs the same suite.
+# See scripts/test-all: gcc build, sanitizer build, fuzz smoke, CDK tests.
 test: deps
-	$(MAKE) all tests-build
-	scripts/run-tests $(BUILD)
-	$(MAKE) SAN=1 CC=clang all tests-build
-	scripts/run-tests build-san
-	$(MAKE) fuzz FUZZ_SECONDS=5
-	$(MAKE) infra-test
+	scripts/test-all
 
 tests-build: $(BINS) $(UNIT_BINS) $(HELPER_BINS)
 
@@ -99,9 +94,20 @@ FUZZ_CFLAGS := -std=c17 -D_GNU_SOURCE $(WARN) -O1 -g -Isrc $(PKG_CFLAGS) \
 	-fsanitize=fuzzer,address,undefined -fno-omit-frame-pointer
 FUZZ_BINS := $(FUZZ_SRCS:fuzz/%.c=build-fuzz/%)
 
-build-fuzz/%: fuzz/%.c $(LIB_SRCS)
+FUZZ_LIB := build-fuzz/libpigeon-fuzz.a
+FUZZ_LIB_OBJS := $(LIB_SRCS:%.c=build-fuzz/obj/%.o)
+
+build-fuzz/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	clang $(FUZZ_CFLAGS) -o $@ $< $(LIB_SRCS) $(FUNCTION_LIBS)
+	clang $(FUZZ_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(FUZZ_LIB): $(FUZZ_LIB_OBJS)
+	rm -f $@
+	ar rcs $@ $^
+
+build-fuzz/%: fuzz/%.c $(FUZZ_LIB)
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_LIB) $(LOCAL_LIBS)
 
 fuzz-build: $(FUZZ_BINS)
 
@@ -138,4 +144,4 @@ deploy: package infra-deps
 clean:
 	rm -rf build build-san build-release build-fuzz dist
 
--include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD)/obj build-fuzz/obj -name '*.d' 2>/dev/null)
