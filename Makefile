@@ -42,7 +42,7 @@ LOCAL_LIBS := -lmicrohttpd -lsqlite3 -lcurl -ljansson -lpthread -lm
 BINS := $(BUILD)/api/bootstrap $(BUILD)/notifications/bootstrap $(BUILD)/pigeon
 
 .PHONY: all deps run test unit integration fuzz fuzz-build clean package \
-	infra-deps infra-test deploy
+	infra-deps infra-test deploy bench
 all: $(BINS)
 
 deps:
@@ -126,6 +126,10 @@ package: deps
 	$(MAKE) BUILD=build-release CFLAGS="-O2" all
 	scripts/package build-release/api/bootstrap dist/api.zip
 	scripts/package build-release/notifications/bootstrap dist/notifications.zip
+
+# Benchmarks against the loopback floor and the alternatives; see bench/.
+bench: deps
+	bench/run
 
 # The CDK app's packages come from the npm registry on first use only.
 infra-deps:
