@@ -36,7 +36,9 @@ HELPER_SRCS := $(wildcard tests/helpers/*.c)
 HELPER_BINS := $(HELPER_SRCS:tests/helpers/%.c=$(BUILD)/tests/%)
 FUZZ_SRCS := $(wildcard fuzz/fuzz_*.c)
 
-FUNCTION_LIBS := -lcurl -ljansson -lm
+# The bootstraps load libcurl with dlopen when a call first needs it
+# (src/common/curl_lazy.h), so they do not link it.
+FUNCTION_LIBS := -ldl -ljansson -lm
 LOCAL_LIBS := -lmicrohttpd -lsqlite3 -lcurl -ljansson -lpthread -lm
 
 BINS := $(BUILD)/api/bootstrap $(BUILD)/notifications/bootstrap $(BUILD)/pigeon

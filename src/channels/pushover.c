@@ -2,7 +2,6 @@
  * retry policy that Pushover's API documentation requests. */
 #include "channels/channels.h"
 
-#include <curl/curl.h>
 #include <errno.h>
 #include <jansson.h>
 #include <stdio.h>
@@ -11,6 +10,7 @@
 #include <time.h>
 
 #include "common/alloc.h"
+#include "common/curl_lazy.h"
 #include "common/text.h"
 
 #define CREDENTIAL_CHARS 30
@@ -28,7 +28,7 @@ struct pushover_call {
 };
 
 static CURL *pushover_curl;
-static bool curl_initialised;
+static const struct pg_curl *curl;
 static char curl_error[CURL_ERROR_SIZE];
 
 /* ---- settings ---------------------------------------------------------- */
@@ -353,29 +353,12 @@ static size_t on_header(char *data, size_t size, size_t count, void *user)
 
 static CURL *pushover_handle(struct pg_err *err)
 {
-	if (!curl_initialised) {
-		if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
-			pg_err_set(err, "Pushover: libcurl initialisation failed");
-			return NULL;
-		}
-		curl_initialised = true;
-	}
 	if (!pushover_curl) {
-		pushover_curl = curl_easy_init();
-		if (!pushover_curl) {
-			pg_err_set(err, "Pushover: curl_easy_init failed");
+		pushover_curl = pg_curl_handle_new("Pushover", curl_error, &curl, err);
+		if (!pushover_curl)
 			return NULL;
-		}
-		/* CURLOPT_VERBOSE stays off: its trace would show the form with
-		 * the token and user key. */
-		curl_easy_setopt(pushover_curl, CURLOPT_NOSIGNAL, 1L);
-		curl_easy_setopt(pushover_curl, CURLOPT_ERRORBUFFER, curl_error);
-		curl_easy_setopt(pushover_curl, CURLOPT_PROTOCOLS_STR, "http,https");
-		curl_easy_setopt(pushover_curl, CURLOPT_FOLLOWLOCATION, 0L);
-		curl_easy_setopt(pushover_curl, CURLOPT_TCP_KEEPALIVE, 1L);
-		curl_easy_setopt(pushover_curl, CURLOPT_USERAGENT, "pigeon");
-		curl_easy_setopt(pushover_curl, CURLOPT_WRITEFUNCTION, on_body);
-		curl_easy_setopt(pushover_curl, CURLOPT_HEADERFUNCTION, on_header);
+		curl->easy_setopt(pushover_curl, CURLOPT_WRITEFUNCTION, on_body);
+		curl->easy_setopt(pushover_curl, CURLOPT_HEADERFUNCTION, on_header);
 	}
 	return pushover_curl;
 }
@@ -383,7 +366,7 @@ static CURL *pushover_handle(struct pg_err *err)
 void pg_pushover_cleanup(void)
 {
 	if (pushover_curl) {
-		curl_easy_cleanup(pushover_curl);
+		curl->easy_cleanup(pushover_curl);
 		pushover_curl = NULL;
 	}
 }
@@ -405,7 +388,7 @@ static void sleep_ms(int64_t ms)
 }
 
 /* Sends the form once, with timeout_ms for the whole request. */
-static enum pg_channel_status post_once(CURL *curl, const struct pg_pushover_config *config,
+static enum pg_channel_status post_once(CURL *handle, const struct pg_pushover_config *config,
 					const struct pg_buf *form, long timeout_ms,
 					struct pg_delivery *delivery, struct pg_err *err)
 {
@@ -419,27 +402,27 @@ static enum pg_channel_status post_once(CURL *curl, const struct pg_pushover_con
 	pg_buf_init(&call.body, REPLY_MAX_BYTES);
 	delivery->limit_reset[0] = '\0';
 	curl_error[0] = '\0';
-	curl_easy_setopt(curl, CURLOPT_URL, config->api_url);
-	curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)form->len);
-	curl_easy_setopt(curl, CURLOPT_POSTFIELDS, form->data);
-	curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, connect_ms > 0 ? connect_ms : 1L);
-	curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, timeout_ms > 0 ? timeout_ms : 1L);
-	curl_easy_setopt(curl, CURLOPT_WRITEDATA, &call);
-	curl_easy_setopt(curl, CURLOPT_HEADERDATA, &call);
-	code = curl_easy_perform(curl);
-	curl_easy_setopt(curl, CURLOPT_POSTFIELDS, NULL);
+	curl->easy_setopt(handle, CURLOPT_URL, config->api_url);
+	curl->easy_setopt(handle, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)form->len);
+	curl->easy_setopt(handle, CURLOPT_POSTFIELDS, form->data);
+	curl->easy_setopt(handle, CURLOPT_CONNECTTIMEOUT_MS, connect_ms > 0 ? connect_ms : 1L);
+	curl->easy_setopt(handle, CURLOPT_TIMEOUT_MS, timeout_ms > 0 ? timeout_ms : 1L);
+	curl->easy_setopt(handle, CURLOPT_WRITEDATA, &call);
+	curl->easy_setopt(handle, CURLOPT_HEADERDATA, &call);
+	code = curl->easy_perform(handle);
+	curl->easy_setopt(handle, CURLOPT_POSTFIELDS, NULL);
 	delivery->attempts++;
 
 	if (code != CURLE_OK) {
 		/* The error buffer can name the URL and the host, never the
 		 * POST fields. */
-		pg_err_set(err, "Pushover is unavailable: %s%s%s", curl_easy_strerror(code),
+		pg_err_set(err, "Pushover is unavailable: %s%s%s", curl->easy_strerror(code),
 			   curl_error[0] ? ": " : "", curl_error);
 		delivery->http_status = 0;
 		status = PG_CHANNEL_UNAVAILABLE;
 		goto out;
 	}
-	curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &http_status);
+	curl->easy_getinfo(handle, CURLINFO_RESPONSE_CODE, &http_status);
 	status = pg_pushover_reply(http_status, call.body.data, call.body.len, delivery, err);
 
 out:
@@ -481,7 +464,7 @@ enum pg_channel_status pg_pushover_send(const struct pg_pushover_config *config,
 	struct pg_err attempt_err = { { 0 } };
 	int64_t started = monotonic_ms();
 	struct pg_buf form;
-	CURL *curl;
+	CURL *handle;
 
 	pg_buf_init(&form, FORM_MAX_BYTES);
 	if (pg_pushover_config_check(config, err)) {
@@ -499,8 +482,8 @@ enum pg_channel_status pg_pushover_send(const struct pg_pushover_config *config,
 			   (long long)remaining_ms);
 		goto out;
 	}
-	curl = pushover_handle(err);
-	if (!curl)
+	handle = pushover_handle(err);
+	if (!handle)
 		goto out;
 
 	for (;;) {
@@ -512,7 +495,7 @@ enum pg_channel_status pg_pushover_send(const struct pg_pushover_config *config,
 		int64_t next_start;
 
 		pg_err_clear(&attempt_err);
-		status = post_once(curl, config, &form, timeout_ms, delivery, &attempt_err);
+		status = post_once(handle, config, &form, timeout_ms, delivery, &attempt_err);
 		if (status != PG_CHANNEL_UNAVAILABLE || delivery->attempts >= max_attempts)
 			break;
 
