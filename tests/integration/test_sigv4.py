@@ -4,7 +4,8 @@ The Authorization header that libcurl computes is recomputed with botocore
 (SigV4Auth over the same request, credentials, region and X-Amz-Date) and the
 two must be equal. The request path is compared with the one botocore's own
 Lambda client sends for the same function name. Other tests check how
-answers of the Invoke API become results and errors.
+answers of the Invoke API become results and errors, and where the CA bundle
+for HTTPS comes from (SSL_CERT_FILE, SSL_CERT_DIR).
 
 Needs PIGEON_BUILD (the build folder holding tests/sigv4_invoke) and
 python3-botocore; run with /usr/bin/python3.
@@ -14,7 +15,9 @@ import datetime
 import http.server
 import json
 import os
+import ssl
 import subprocess
+import tempfile
 import threading
 import unittest
 from unittest import mock
@@ -266,6 +269,97 @@ class LambdaInvokeTest(unittest.TestCase):
         proc, fields = self.invoke()
         self.assertEqual(proc.returncode, 1)
         self.assertIn("longer than 6291456 bytes", fields["error"])
+
+
+class TlsCaBundleTest(unittest.TestCase):
+    """The CA bundle comes from SSL_CERT_FILE and SSL_CERT_DIR.
+
+    A stand-in Lambda serves HTTPS on 127.0.0.1 with a self-signed
+    certificate made for this test, which no system bundle contains.
+    """
+
+    @classmethod
+    def setUpClass(cls):
+        if not os.path.exists(HELPER):
+            raise unittest.SkipTest("build %s first" % HELPER)
+        cls.tmp = tempfile.TemporaryDirectory(prefix="pigeon-tls-")
+        cls.cert = os.path.join(cls.tmp.name, "cert.pem")
+        key = os.path.join(cls.tmp.name, "key.pem")
+        cls.other_cert = os.path.join(cls.tmp.name, "other.pem")
+        for cert, key_file, name in ((cls.cert, key, "127.0.0.1"),
+                                     (cls.other_cert, key + ".other", "other.invalid")):
+            subprocess.run(
+                ["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                 "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", key_file, "-out", cert,
+                 "-days", "1", "-subj", "/CN=" + name,
+                 "-addext", "subjectAltName=IP:127.0.0.1"],
+                check=True, capture_output=True, timeout=60)
+        # A folder of hashed names, as SSL_CERT_DIR expects.
+        cls.cert_dir = os.path.join(cls.tmp.name, "certs")
+        os.mkdir(cls.cert_dir)
+        with open(cls.cert, "rb") as src, open(os.path.join(cls.cert_dir, "standin.pem"), "wb") as dst:
+            dst.write(src.read())
+        subprocess.run(["openssl", "rehash", cls.cert_dir], check=True, capture_output=True,
+                       timeout=60)
+
+        cls.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), StandInLambda)
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(cls.cert, key)
+        cls.server.socket = context.wrap_socket(cls.server.socket, server_side=True)
+        cls.thread = threading.Thread(target=cls.server.serve_forever, daemon=True)
+        cls.thread.start()
+        cls.endpoint = "https://127.0.0.1:%d" % cls.server.server_address[1]
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.shutdown()
+        cls.server.server_close()
+        cls.tmp.cleanup()
+
+    def setUp(self):
+        StandInLambda.requests = []
+        StandInLambda.replies = []
+
+    def invoke(self, cert_env):
+        env = {key: value for key, value in os.environ.items()
+               if not key.startswith(("AWS_", "SSL_CERT_"))}
+        env.update({"AWS_ACCESS_KEY_ID": KEY_ID, "AWS_SECRET_ACCESS_KEY": SECRET,
+                    "AWS_REGION": REGION, "AWS_ENDPOINT_URL_LAMBDA": self.endpoint,
+                    "PG_TEST_FUNCTION": "notifications"})
+        env.update(cert_env)
+        proc = subprocess.run([HELPER], env=env, capture_output=True, text=True, timeout=60)
+        fields = dict(line.partition("=")[::2] for line in proc.stdout.splitlines())
+        return proc, fields
+
+    def test_other_bundle_rejected(self):
+        proc, fields = self.invoke({"SSL_CERT_FILE": self.other_cert})
+        self.assertEqual(proc.returncode, 1, proc.stdout)
+        self.assertIn("certificate", fields["error"].lower())
+
+    def test_ssl_cert_file_trusted(self):
+        proc, fields = self.invoke({"SSL_CERT_FILE": self.cert})
+        self.assertEqual(proc.returncode, 0, proc.stdout + proc.stderr)
+        self.assertEqual(fields["result"], "ok")
+        self.assertEqual(len(StandInLambda.requests), 1)
+
+    def test_system_bundle_rejects_unknown_issuer(self):
+        proc, fields = self.invoke({})
+        self.assertEqual(proc.returncode, 1, proc.stdout)
+        self.assertIn("certificate", fields["error"].lower())
+        self.assertEqual(StandInLambda.requests, [])
+
+    def test_ssl_cert_dir_trusted(self):
+        # The bundle holds another certificate, so only the folder can
+        # vouch for the stand-in's.
+        proc, fields = self.invoke({"SSL_CERT_FILE": self.other_cert,
+                                    "SSL_CERT_DIR": self.cert_dir})
+        self.assertEqual(proc.returncode, 0, proc.stdout + proc.stderr)
+        self.assertEqual(fields["result"], "ok")
+
+    def test_missing_ssl_cert_file_named(self):
+        proc, fields = self.invoke({"SSL_CERT_FILE": "/nonexistent/bundle.pem"})
+        self.assertEqual(proc.returncode, 1, proc.stdout)
+        self.assertIn("/nonexistent/bundle.pem", fields["error"])
 
 
 if __name__ == "__main__":
