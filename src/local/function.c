@@ -1,12 +1,20 @@
 /* One function: its process, supervised like a Lambda execution
  * environment, and the Runtime API (2018-06-01) that process polls.
  *
- * Invocations wait in a FIFO queue. GET /next hands the oldest one to the
- * process and starts its deadline. The invocation ends with the process's
- * response or error, with Runtime.ExitError when the process dies, or with
- * a timeout, after which the process is killed and started again. One
- * process serves one invocation at a time, so invocations of a function run
- * one after another. */
+ * A function keeps a fixed number of warm processes (instances), as Lambda
+ * keeps execution environments. Each instance has its own Runtime API
+ * listener, as each Lambda execution environment has its own
+ * AWS_LAMBDA_RUNTIME_API endpoint, so a response or a crash is tied to
+ * the invocation of that process.
+ *
+ * Invocations wait in one FIFO queue per function. A GET /next from an
+ * instance without an invocation takes the oldest one and starts its
+ * deadline, so an invocation goes to whichever process is free first. The
+ * invocation ends with the process's response or error, with
+ * Runtime.ExitError when the process dies, or with a timeout, after which
+ * the process is killed and started again. One process serves one
+ * invocation at a time, so a function runs at most as many invocations at
+ * once as it has instances. */
 #include "local/local.h"
 
 #include <errno.h>
@@ -56,23 +64,15 @@ struct invocation {
 	struct invocation *next;
 };
 
-struct pg_function {
-	char *name;
-	char *bootstrap_path;
-	char *task_root;
-	char arn[256];
-	int timeout_s;
+/* One warm process of a function and its Runtime API. Every field after
+ * runtime is guarded by the function's lock. */
+struct instance {
+	struct pg_function *fn;
+	char label[96]; /* the function name, plus the instance number when N > 1 */
 	struct pg_env_list env;
 	struct pg_http_listener runtime;
 
-	pthread_mutex_t lock;
-	pthread_cond_t changed; /* any state change below; CLOCK_MONOTONIC */
-	struct invocation *queue_head;
-	struct invocation *queue_tail;
 	struct invocation *current;
-	bool stopping;    /* no new invocations, no restarts */
-	bool stop_thread; /* the supervisor ends */
-
 	pid_t pid;
 	unsigned int generation; /* counts process starts */
 	int64_t spawned_ms;
@@ -81,10 +81,27 @@ struct pg_function {
 	bool served;          /* the current process took an invocation */
 	bool killed_for_timeout;
 	char *init_error;     /* JSON of the last init error report, owned */
-	pthread_t supervisor;
-	bool supervisor_started;
 	pthread_t forwarder;
 	bool forwarder_running;
+};
+
+struct pg_function {
+	char *name;
+	char *bootstrap_path;
+	char *task_root;
+	char arn[256];
+	int timeout_s;
+	struct instance *instances;
+	int instance_count;
+
+	pthread_mutex_t lock;
+	pthread_cond_t changed; /* any state change below; CLOCK_MONOTONIC */
+	struct invocation *queue_head;
+	struct invocation *queue_tail;
+	bool stopping;    /* no new invocations, no restarts */
+	bool stop_thread; /* the supervisor ends */
+	pthread_t supervisor;
+	bool supervisor_started;
 };
 
 /* Builds {"errorMessage": ..., "errorType": type}; free() the result. */
@@ -134,8 +151,9 @@ static void complete(struct pg_function *fn, struct invocation *inv,
 		for (struct invocation *i = fn->queue_head; i; i = i->next)
 			fn->queue_tail = i;
 	}
-	if (fn->current == inv)
-		fn->current = NULL;
+	for (int i = 0; i < fn->instance_count; i++)
+		if (fn->instances[i].current == inv)
+			fn->instances[i].current = NULL;
 	inv->state = INVOCATION_DONE;
 	inv->outcome = outcome;
 	inv->result = result;
@@ -160,7 +178,7 @@ static void fail_queued(struct pg_function *fn, const char *error_json_text)
 /* ---- the process ---- */
 
 struct forward_args {
-	char prefix[80];
+	char prefix[100]; /* "[" label "] " */
 	int fd;
 };
 
@@ -214,9 +232,10 @@ static void *forward_lines(void *arg)
 	return NULL;
 }
 
-/* Starts the process; the caller holds the lock. */
-static void spawn_process(struct pg_function *fn)
+/* Starts the instance's process; the caller holds the lock. */
+static void spawn_process(struct instance *inst)
 {
+	struct pg_function *fn = inst->fn;
 	posix_spawn_file_actions_t actions;
 	posix_spawnattr_t attr;
 	sigset_t none;
@@ -228,8 +247,8 @@ static void spawn_process(struct pg_function *fn)
 	int rc;
 
 	if (pipe2(fds, O_CLOEXEC) < 0) {
-		pg_log_error("function %s: pipe failed: %s", fn->name, strerror(errno));
-		fn->next_spawn_ms = pg_now_monotonic_ms() + BACKOFF_MAX_MS;
+		pg_log_error("function %s: pipe failed: %s", inst->label, strerror(errno));
+		inst->next_spawn_ms = pg_now_monotonic_ms() + BACKOFF_MAX_MS;
 		return;
 	}
 	posix_spawn_file_actions_init(&actions);
@@ -252,7 +271,7 @@ static void spawn_process(struct pg_function *fn)
 				 POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP);
 
 	rc = posix_spawn(&pid, fn->bootstrap_path, &actions, &attr, argv,
-			 fn->env.entries);
+			 inst->env.entries);
 	posix_spawn_file_actions_destroy(&actions);
 	posix_spawnattr_destroy(&attr);
 	close(fds[1]);
@@ -261,9 +280,9 @@ static void spawn_process(struct pg_function *fn)
 
 		close(fds[0]);
 		pg_log_error("function %s: cannot start %s: %s; retrying in %d ms",
-			     fn->name, fn->bootstrap_path, strerror(rc),
+			     inst->label, fn->bootstrap_path, strerror(rc),
 			     BACKOFF_MAX_MS);
-		fn->next_spawn_ms = pg_now_monotonic_ms() + BACKOFF_MAX_MS;
+		inst->next_spawn_ms = pg_now_monotonic_ms() + BACKOFF_MAX_MS;
 		err = error_json("Runtime.InvalidEntrypoint",
 				 "cannot start %s: %s", fn->bootstrap_path,
 				 strerror(rc));
@@ -273,23 +292,23 @@ static void spawn_process(struct pg_function *fn)
 	}
 
 	args = pg_calloc(1, sizeof(*args));
-	snprintf(args->prefix, sizeof(args->prefix), "[%s] ", fn->name);
+	snprintf(args->prefix, sizeof(args->prefix), "[%s] ", inst->label);
 	args->fd = fds[0];
-	if (pthread_create(&fn->forwarder, NULL, forward_lines, args) != 0) {
+	if (pthread_create(&inst->forwarder, NULL, forward_lines, args) != 0) {
 		close(fds[0]);
 		free(args);
 	} else {
-		fn->forwarder_running = true;
+		inst->forwarder_running = true;
 	}
 
-	fn->pid = pid;
-	fn->generation++;
-	fn->spawned_ms = pg_now_monotonic_ms();
-	fn->served = false;
-	fn->killed_for_timeout = false;
-	free(fn->init_error);
-	fn->init_error = NULL;
-	pg_log_info("function %s: started process %d (%s)", fn->name, (int)pid,
+	inst->pid = pid;
+	inst->generation++;
+	inst->spawned_ms = pg_now_monotonic_ms();
+	inst->served = false;
+	inst->killed_for_timeout = false;
+	free(inst->init_error);
+	inst->init_error = NULL;
+	pg_log_info("function %s: started process %d (%s)", inst->label, (int)pid,
 		    fn->bootstrap_path);
 }
 
@@ -304,89 +323,100 @@ static void describe_status(int status, char *out, size_t size)
 }
 
 /* Joins the output forwarder without holding the lock. */
-static void join_forwarder(struct pg_function *fn)
+static void join_forwarder(struct instance *inst)
 {
-	pthread_t thread = fn->forwarder;
+	pthread_t thread = inst->forwarder;
 
-	if (!fn->forwarder_running)
+	if (!inst->forwarder_running)
 		return;
-	fn->forwarder_running = false;
-	pthread_mutex_unlock(&fn->lock);
+	inst->forwarder_running = false;
+	pthread_mutex_unlock(&inst->fn->lock);
 	pthread_join(thread, NULL);
-	pthread_mutex_lock(&fn->lock);
+	pthread_mutex_lock(&inst->fn->lock);
 }
 
 /* Handles the end of the process; the caller holds the lock. */
-static void on_process_exit(struct pg_function *fn, int status,
+static void on_process_exit(struct instance *inst, int status,
 			    long peak_rss_kib)
 {
+	struct pg_function *fn = inst->fn;
 	char how[128];
 	int64_t now = pg_now_monotonic_ms();
 	int64_t backoff = 0;
 
 	describe_status(status, how, sizeof(how));
-	fn->pid = -1;
+	inst->pid = -1;
 	pthread_cond_broadcast(&fn->changed);
 
-	if (fn->current) {
-		struct invocation *inv = fn->current;
+	if (inst->current) {
+		struct invocation *inv = inst->current;
 
 		pg_log_error("function %s: invocation %s failed: process exited (%s)",
-			     fn->name, inv->id, how);
+			     inst->label, inv->id, how);
 		complete_error(fn, inv, PG_FUNCTION_ERROR,
 			       error_json("Runtime.ExitError",
 					  "RequestId: %s Error: Runtime exited with error: %s",
 					  inv->id, how));
 	}
-	if (fn->init_error && !fn->served) {
-		pg_log_error("function %s: init failed: %s", fn->name,
-			     fn->init_error);
-		fail_queued(fn, fn->init_error);
+	if (inst->init_error && !inst->served) {
+		pg_log_error("function %s: init failed: %s", inst->label,
+			     inst->init_error);
+		fail_queued(fn, inst->init_error);
 	}
 
 	if (fn->stopping) {
 		pg_log_info("function %s: process exited (%s, peak RSS %ld KiB)",
-			    fn->name, how, peak_rss_kib);
-	} else if (fn->killed_for_timeout) {
-		fn->consecutive_crashes = 0;
+			    inst->label, how, peak_rss_kib);
+	} else if (inst->killed_for_timeout) {
+		inst->consecutive_crashes = 0;
 		pg_log_info("function %s: process killed after a timeout; restarting",
-			    fn->name);
+			    inst->label);
 	} else {
-		if (now - fn->spawned_ms >= STABLE_AFTER_MS)
-			fn->consecutive_crashes = 0;
+		if (now - inst->spawned_ms >= STABLE_AFTER_MS)
+			inst->consecutive_crashes = 0;
 		backoff = BACKOFF_MIN_MS;
-		for (int i = 0; i < fn->consecutive_crashes && backoff < BACKOFF_MAX_MS; i++)
+		for (int i = 0; i < inst->consecutive_crashes && backoff < BACKOFF_MAX_MS; i++)
 			backoff *= 2;
 		if (backoff > BACKOFF_MAX_MS)
 			backoff = BACKOFF_MAX_MS;
-		fn->consecutive_crashes++;
+		inst->consecutive_crashes++;
 		pg_log_error("function %s: process exited (%s, peak RSS %ld KiB); "
 			     "restarting in %lld ms",
-			     fn->name, how, peak_rss_kib, (long long)backoff);
+			     inst->label, how, peak_rss_kib, (long long)backoff);
 	}
-	fn->next_spawn_ms = now + backoff;
-	join_forwarder(fn);
+	inst->next_spawn_ms = now + backoff;
+	join_forwarder(inst);
+}
+
+static void check_deadline(struct instance *inst)
+{
+	struct pg_function *fn = inst->fn;
+	struct invocation *inv = inst->current;
+
+	if (inv && pg_now_monotonic_ms() >= inv->deadline_ms &&
+	    !inst->killed_for_timeout) {
+		pg_log_error("function %s: invocation %s timed out after %d seconds",
+			     inst->label, inv->id, fn->timeout_s);
+		complete_error(fn, inv, PG_FUNCTION_TIMEOUT,
+			       error_json("Sandbox.Timedout",
+					  "RequestId: %s Error: Task timed out after %d.00 seconds",
+					  inv->id, fn->timeout_s));
+		/* Lambda ends the execution environment after a timeout. */
+		if (inst->pid > 0) {
+			inst->killed_for_timeout = true;
+			kill(-inst->pid, SIGKILL);
+		}
+	}
 }
 
 static void check_deadlines(struct pg_function *fn)
 {
 	int64_t now = pg_now_monotonic_ms();
 	int64_t queue_limit = (int64_t)fn->timeout_s * 1000 + QUEUE_GRACE_MS;
-	struct invocation *inv = fn->current;
+	struct invocation *inv;
 
-	if (inv && now >= inv->deadline_ms && !fn->killed_for_timeout) {
-		pg_log_error("function %s: invocation %s timed out after %d seconds",
-			     fn->name, inv->id, fn->timeout_s);
-		complete_error(fn, inv, PG_FUNCTION_TIMEOUT,
-			       error_json("Sandbox.Timedout",
-					  "RequestId: %s Error: Task timed out after %d.00 seconds",
-					  inv->id, fn->timeout_s));
-		/* Lambda ends the execution environment after a timeout. */
-		if (fn->pid > 0) {
-			fn->killed_for_timeout = true;
-			kill(-fn->pid, SIGKILL);
-		}
-	}
+	for (int i = 0; i < fn->instance_count; i++)
+		check_deadline(&fn->instances[i]);
 	while (fn->queue_head && now - fn->queue_head->enqueued_ms >= queue_limit) {
 		inv = fn->queue_head;
 		pg_log_error("function %s: invocation %s waited %lld ms for the process",
@@ -399,60 +429,77 @@ static void check_deadlines(struct pg_function *fn)
 	}
 }
 
-/* Stops the process: SIGTERM to its group, SIGKILL after a grace period. */
-static void terminate_process(struct pg_function *fn)
+/* Sends SIGTERM to the instance's process group; SIGKILL follows from
+ * wait_for_exit after the grace period. */
+static void begin_terminate(struct instance *inst)
+{
+	if (inst->pid > 0)
+		kill(-inst->pid, SIGTERM);
+}
+
+/* Waits for the process that begin_terminate signalled, until give_up. */
+static void wait_for_exit(struct instance *inst, int64_t give_up)
 {
 	struct rusage usage;
-	int64_t give_up;
 	int status;
 
-	if (fn->pid <= 0)
+	if (inst->pid <= 0)
 		return;
-	kill(-fn->pid, SIGTERM);
-	give_up = pg_now_monotonic_ms() + STOP_GRACE_MS;
 	memset(&usage, 0, sizeof(usage));
 	for (;;) {
-		pid_t r = wait4(fn->pid, &status, WNOHANG, &usage);
+		pid_t r = wait4(inst->pid, &status, WNOHANG, &usage);
 
-		if (r == fn->pid || (r < 0 && errno != EINTR))
+		if (r == inst->pid || (r < 0 && errno != EINTR))
 			break;
 		if (pg_now_monotonic_ms() >= give_up) {
-			kill(-fn->pid, SIGKILL);
-			while (wait4(fn->pid, &status, 0, &usage) < 0 &&
+			kill(-inst->pid, SIGKILL);
+			while (wait4(inst->pid, &status, 0, &usage) < 0 &&
 			       errno == EINTR)
 				;
 			break;
 		}
-		timed_wait(fn, 20);
+		timed_wait(inst->fn, 20);
 	}
 	/* ru_maxrss is in KiB on Linux. */
 	pg_log_info("function %s: stopped process %d (peak RSS %ld KiB)",
-		    fn->name, (int)fn->pid, usage.ru_maxrss);
-	fn->pid = -1;
-	join_forwarder(fn);
+		    inst->label, (int)inst->pid, usage.ru_maxrss);
+	inst->pid = -1;
+	join_forwarder(inst);
+}
+
+static void supervise_instance(struct instance *inst)
+{
+	if (inst->pid > 0) {
+		struct rusage usage;
+		int status;
+		pid_t r = wait4(inst->pid, &status, WNOHANG, &usage);
+
+		if (r == inst->pid)
+			on_process_exit(inst, status, usage.ru_maxrss);
+	}
+	if (inst->pid <= 0 && !inst->fn->stopping &&
+	    pg_now_monotonic_ms() >= inst->next_spawn_ms)
+		spawn_process(inst);
 }
 
 static void *supervise(void *arg)
 {
 	struct pg_function *fn = arg;
+	int64_t give_up;
 
 	pthread_mutex_lock(&fn->lock);
 	while (!fn->stop_thread) {
-		if (fn->pid > 0) {
-			struct rusage usage;
-			int status;
-			pid_t r = wait4(fn->pid, &status, WNOHANG, &usage);
-
-			if (r == fn->pid)
-				on_process_exit(fn, status, usage.ru_maxrss);
-		}
-		if (fn->pid <= 0 && !fn->stopping &&
-		    pg_now_monotonic_ms() >= fn->next_spawn_ms)
-			spawn_process(fn);
+		for (int i = 0; i < fn->instance_count; i++)
+			supervise_instance(&fn->instances[i]);
 		check_deadlines(fn);
 		timed_wait(fn, POLL_MS);
 	}
-	terminate_process(fn);
+	/* Every process gets the same grace period, counted from one start. */
+	for (int i = 0; i < fn->instance_count; i++)
+		begin_terminate(&fn->instances[i]);
+	give_up = pg_now_monotonic_ms() + STOP_GRACE_MS;
+	for (int i = 0; i < fn->instance_count; i++)
+		wait_for_exit(&fn->instances[i], give_up);
 	pthread_mutex_unlock(&fn->lock);
 	return NULL;
 }
@@ -479,8 +526,9 @@ static void make_trace_id(char *out, size_t size)
 		 a + 14, a + 19, b, b + 9, b + 14);
 }
 
-static int handle_next(struct pg_function *fn, struct MHD_Connection *connection)
+static int handle_next(struct instance *inst, struct MHD_Connection *connection)
 {
+	struct pg_function *fn = inst->fn;
 	struct invocation *inv = NULL;
 	unsigned int generation;
 	char id[PG_UUID_LEN + 1];
@@ -491,13 +539,13 @@ static int handle_next(struct pg_function *fn, struct MHD_Connection *connection
 	int rc;
 
 	pthread_mutex_lock(&fn->lock);
-	generation = fn->generation;
+	generation = inst->generation;
 	/* A request left over from a process that was replaced must not
 	 * take an invocation meant for the new one. */
-	while (!fn->stop_thread && generation == fn->generation &&
-	       (fn->current || !fn->queue_head))
+	while (!fn->stop_thread && generation == inst->generation &&
+	       (inst->current || !fn->queue_head))
 		timed_wait(fn, 1000);
-	if (!fn->stop_thread && generation == fn->generation) {
+	if (!fn->stop_thread && generation == inst->generation) {
 		inv = fn->queue_head;
 		fn->queue_head = inv->next;
 		if (!fn->queue_head)
@@ -505,8 +553,8 @@ static int handle_next(struct pg_function *fn, struct MHD_Connection *connection
 		inv->next = NULL;
 		inv->state = INVOCATION_RUNNING;
 		inv->deadline_ms = pg_now_monotonic_ms() + (int64_t)fn->timeout_s * 1000;
-		fn->current = inv;
-		fn->served = true;
+		inst->current = inv;
+		inst->served = true;
 		memcpy(id, inv->id, sizeof(id));
 		payload = pg_strndup(inv->payload, inv->payload_len);
 		payload_len = inv->payload_len;
@@ -538,16 +586,17 @@ static int handle_next(struct pg_function *fn, struct MHD_Connection *connection
 }
 
 /* Completes invocation id with the posted body. */
-static int handle_result(struct pg_function *fn, struct MHD_Connection *connection,
+static int handle_result(struct instance *inst, struct MHD_Connection *connection,
 			 const char *id, size_t id_len, bool is_error,
 			 const char *body, size_t len, bool too_large)
 {
+	struct pg_function *fn = inst->fn;
 	struct invocation *inv;
 	char *result;
 	size_t result_len = len;
 
 	pthread_mutex_lock(&fn->lock);
-	inv = fn->current;
+	inv = inst->current;
 	if (!inv || strlen(inv->id) != id_len || memcmp(inv->id, id, id_len)) {
 		pthread_mutex_unlock(&fn->lock);
 		return reply_json(connection, 400,
@@ -589,10 +638,11 @@ static int handle_result(struct pg_function *fn, struct MHD_Connection *connecti
 	return reply_json(connection, 202, "{\"status\":\"OK\"}");
 }
 
-static int handle_init_error(struct pg_function *fn,
+static int handle_init_error(struct instance *inst,
 			     struct MHD_Connection *connection,
 			     const char *body, size_t len)
 {
+	struct pg_function *fn = inst->fn;
 	json_error_t jerr;
 	json_t *obj = json_loadb(body, len, 0, &jerr);
 	const char *type = pg_http_request_header(connection,
@@ -607,10 +657,10 @@ static int handle_init_error(struct pg_function *fn,
 	json_decref(obj);
 
 	pthread_mutex_lock(&fn->lock);
-	free(fn->init_error);
-	fn->init_error = text;
+	free(inst->init_error);
+	inst->init_error = text;
 	pthread_mutex_unlock(&fn->lock);
-	pg_log_error("function %s: reported an init error", fn->name);
+	pg_log_error("function %s: reported an init error", inst->label);
 	return reply_json(connection, 202, "{\"status\":\"OK\"}");
 }
 
@@ -618,23 +668,23 @@ static int runtime_handler(void *cls, struct MHD_Connection *connection,
 			   const char *url, const char *method,
 			   const char *body, size_t len, bool too_large)
 {
-	struct pg_function *fn = cls;
+	struct instance *inst = cls;
 	bool get = !strcmp(method, "GET");
 	bool post = !strcmp(method, "POST");
 
 	if (!strcmp(url, INVOCATION_PREFIX "next") && get)
-		return handle_next(fn, connection);
+		return handle_next(inst, connection);
 	if (!strcmp(url, RUNTIME_PREFIX "init/error") && post)
-		return handle_init_error(fn, connection, body, len);
+		return handle_init_error(inst, connection, body, len);
 	if (!strncmp(url, INVOCATION_PREFIX, strlen(INVOCATION_PREFIX)) && post) {
 		const char *id = url + strlen(INVOCATION_PREFIX);
 		const char *slash = strchr(id, '/');
 
 		if (slash && !strcmp(slash, "/response"))
-			return handle_result(fn, connection, id, (size_t)(slash - id),
+			return handle_result(inst, connection, id, (size_t)(slash - id),
 					     false, body, len, too_large);
 		if (slash && !strcmp(slash, "/error"))
-			return handle_result(fn, connection, id, (size_t)(slash - id),
+			return handle_result(inst, connection, id, (size_t)(slash - id),
 					     true, body, len, too_large);
 	}
 	return reply_json(connection, 404,
@@ -643,12 +693,46 @@ static int runtime_handler(void *cls, struct MHD_Connection *connection,
 
 /* ---- the public functions ---- */
 
+/* Sets up instance number index (0-based) with a copy of env and its own
+ * Runtime API listener. */
+static int instance_init(struct pg_function *fn, int index,
+			 const struct pg_env_list *env, struct pg_err *err)
+{
+	struct instance *inst = &fn->instances[index];
+	char address[64];
+
+	inst->fn = fn;
+	inst->pid = -1;
+	if (fn->instance_count == 1)
+		snprintf(inst->label, sizeof(inst->label), "%s", fn->name);
+	else
+		snprintf(inst->label, sizeof(inst->label), "%s %d", fn->name,
+			 index + 1);
+	pg_env_list_init(&inst->env);
+	for (size_t i = 0; i < env->count; i++) {
+		const char *entry = env->entries[i];
+		const char *eq = strchr(entry, '=');
+		char *key = pg_strndup(entry, (size_t)(eq - entry));
+
+		pg_env_list_set(&inst->env, key, eq + 1);
+		free(key);
+	}
+
+	inst->runtime.handler = runtime_handler;
+	inst->runtime.cls = inst;
+	inst->runtime.max_body_bytes = PG_LOCAL_SYNC_PAYLOAD_MAX_BYTES;
+	if (pg_http_listen(&inst->runtime, "127.0.0.1", 0, err) < 0)
+		return -1;
+	snprintf(address, sizeof(address), "127.0.0.1:%d", inst->runtime.port);
+	pg_env_list_set(&inst->env, "AWS_LAMBDA_RUNTIME_API", address);
+	return 0;
+}
+
 int pg_function_start(const struct pg_function_config *config,
 		      struct pg_function **out, struct pg_err *err)
 {
 	struct pg_function *fn = pg_calloc(1, sizeof(*fn));
 	pthread_condattr_t attr;
-	char address[64];
 	char *path_copy;
 
 	*out = NULL;
@@ -658,18 +742,8 @@ int pg_function_start(const struct pg_function_config *config,
 	fn->task_root = pg_strdup(dirname(path_copy));
 	free(path_copy);
 	fn->timeout_s = config->timeout_s;
-	fn->pid = -1;
 	snprintf(fn->arn, sizeof(fn->arn), "arn:aws:lambda:%s:%s:function:%s",
 		 config->region, PG_LOCAL_ACCOUNT_ID, config->name);
-	pg_env_list_init(&fn->env);
-	for (size_t i = 0; i < config->env->count; i++) {
-		const char *entry = config->env->entries[i];
-		const char *eq = strchr(entry, '=');
-		char *key = pg_strndup(entry, (size_t)(eq - entry));
-
-		pg_env_list_set(&fn->env, key, eq + 1);
-		free(key);
-	}
 
 	pthread_mutex_init(&fn->lock, NULL);
 	pthread_condattr_init(&attr);
@@ -677,15 +751,15 @@ int pg_function_start(const struct pg_function_config *config,
 	pthread_cond_init(&fn->changed, &attr);
 	pthread_condattr_destroy(&attr);
 
-	fn->runtime.handler = runtime_handler;
-	fn->runtime.cls = fn;
-	fn->runtime.max_body_bytes = PG_LOCAL_SYNC_PAYLOAD_MAX_BYTES;
-	if (pg_http_listen(&fn->runtime, "127.0.0.1", 0, err) < 0) {
-		pg_function_stop(fn);
-		return -1;
+	fn->instance_count = config->concurrency > 0 ? config->concurrency : 1;
+	fn->instances = pg_calloc((size_t)fn->instance_count,
+				  sizeof(*fn->instances));
+	for (int i = 0; i < fn->instance_count; i++) {
+		if (instance_init(fn, i, config->env, err) < 0) {
+			pg_function_stop(fn);
+			return -1;
+		}
 	}
-	snprintf(address, sizeof(address), "127.0.0.1:%d", fn->runtime.port);
-	pg_env_list_set(&fn->env, "AWS_LAMBDA_RUNTIME_API", address);
 
 	if (pthread_create(&fn->supervisor, NULL, supervise, fn) != 0) {
 		pg_err_set(err, "function %s: cannot start its thread", fn->name);
@@ -707,8 +781,10 @@ void pg_function_begin_stop(struct pg_function *fn)
 	pthread_mutex_lock(&fn->lock);
 	fn->stopping = true;
 	fail_queued(fn, err);
-	if (fn->current)
-		complete_error(fn, fn->current, PG_FUNCTION_ERROR, pg_strdup(err));
+	for (int i = 0; i < fn->instance_count; i++)
+		if (fn->instances[i].current)
+			complete_error(fn, fn->instances[i].current,
+				       PG_FUNCTION_ERROR, pg_strdup(err));
 	pthread_mutex_unlock(&fn->lock);
 	free(err);
 }
@@ -724,12 +800,17 @@ void pg_function_stop(struct pg_function *fn)
 	pthread_mutex_unlock(&fn->lock);
 	if (fn->supervisor_started)
 		pthread_join(fn->supervisor, NULL);
-	pg_http_stop(&fn->runtime);
+	for (int i = 0; i < fn->instance_count; i++) {
+		struct instance *inst = &fn->instances[i];
+
+		pg_http_stop(&inst->runtime);
+		pg_env_list_release(&inst->env);
+		free(inst->init_error);
+	}
+	free(fn->instances);
 
 	pthread_cond_destroy(&fn->changed);
 	pthread_mutex_destroy(&fn->lock);
-	pg_env_list_release(&fn->env);
-	free(fn->init_error);
 	free(fn->name);
 	free(fn->bootstrap_path);
 	free(fn->task_root);

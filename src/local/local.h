@@ -244,6 +244,7 @@ struct pg_function_config {
 	const struct pg_env_list *env; /* copied; the Runtime API address is added */
 	int timeout_s;
 	const char *region;
+	int concurrency; /* warm processes, each with its own Runtime API; >= 1 */
 };
 
 enum pg_function_outcome {
@@ -262,8 +263,9 @@ struct pg_function_result {
 	int64_t duration_ms;
 };
 
-/* Starts the function's Runtime API listener on 127.0.0.1 (ephemeral port)
- * and the thread that runs, watches and restarts its process. */
+/* Starts config->concurrency Runtime API listeners on 127.0.0.1 (ephemeral
+ * ports), one for each process, and the thread that runs, watches and
+ * restarts the processes. */
 __attribute__((warn_unused_result))
 int pg_function_start(const struct pg_function_config *config,
 		      struct pg_function **out, struct pg_err *err);
@@ -332,6 +334,9 @@ void pg_gateway_handler_init(struct pg_http_listener *listener,
 void pg_invoke_api_handler_init(struct pg_http_listener *listener,
 				struct pg_serve *serve);
 
+/* The most warm processes `pigeon serve --concurrency` keeps per function. */
+#define PG_SERVE_CONCURRENCY_MAX 64
+
 /* The options of `pigeon serve`. Every string is borrowed. */
 struct pg_serve_options {
 	const char *host;
@@ -343,6 +348,7 @@ struct pg_serve_options {
 	const char *api_bootstrap;
 	const char *notifications_bootstrap;
 	const char *env_file; /* NULL for none */
+	int concurrency; /* warm processes per function, 1 to PG_SERVE_CONCURRENCY_MAX */
 };
 
 /* Runs `pigeon serve` until SIGINT or SIGTERM. The caller must have blocked

@@ -29,6 +29,9 @@ static void usage(FILE *out)
 	      "  --data-dir DIR        folder of pigeon.db, the event queue and inbox\n"
 	      "                        (default ./.pigeon)\n"
 	      "  --timeout SECONDS     function timeout, 1 to 900 (default 10)\n"
+	      "  --concurrency N       warm processes per function, 1 to 64 (default 1);\n"
+	      "                        each takes one invocation at a time, as a Lambda\n"
+	      "                        execution environment does\n"
 	      "  --retry-delay SECONDS delay before the first retry of a failed Event\n"
 	      "                        invocation; the second waits twice as long (default 1;\n"
 	      "                        Lambda itself waits 1 then 2 minutes)\n"
@@ -108,6 +111,7 @@ static int serve_command(int argc, char **argv)
 		.data_dir = ".pigeon",
 		.timeout_s = 10,
 		.retry_delay_s = 1,
+		.concurrency = 1,
 	};
 	sigset_t set;
 
@@ -142,6 +146,9 @@ static int serve_command(int argc, char **argv)
 			options.data_dir = value;
 		else if (!strcmp(flag, "--timeout"))
 			ok = parse_number(value, 1, 900, &options.timeout_s);
+		else if (!strcmp(flag, "--concurrency"))
+			ok = parse_number(value, 1, PG_SERVE_CONCURRENCY_MAX,
+					  &options.concurrency);
 		else if (!strcmp(flag, "--retry-delay"))
 			ok = parse_number(value, 0, 3600, &options.retry_delay_s);
 		else if (!strcmp(flag, "--env-file"))

@@ -153,6 +153,10 @@ static void deliver(struct worker *w, struct pg_stored_event *event)
 	pg_function_result_release(&result);
 }
 
+/* NOTE: one worker per function delivers the stored events one at a time,
+ * also with --concurrency above 1, because pg_store_event_next cannot
+ * claim a row for one worker. Lambda delivers Event invocations in
+ * parallel, up to the function's concurrency. */
 static void *worker_main(void *arg)
 {
 	struct worker *w = arg;
@@ -391,6 +395,7 @@ static int start_functions(struct pg_serve *serve, struct pg_err *err)
 		config.bootstrap_path = bootstrap;
 		config.env = &env;
 		config.timeout_s = serve->options->timeout_s;
+		config.concurrency = serve->options->concurrency;
 		config.region = serve->region;
 		rc = pg_function_start(&config, &fn, err);
 		pg_env_list_release(&env);
@@ -493,8 +498,10 @@ int pg_serve_run(const struct pg_serve_options *options)
 		if (worker_start(serve, i, &err) < 0)
 			goto out;
 
-	pg_log_info("pigeon: serving; data in %s/pigeon.db, function timeout %d s",
-		    options->data_dir, options->timeout_s);
+	pg_log_info("pigeon: serving; data in %s/pigeon.db, function timeout %d s, "
+		    "%d process%s per function",
+		    options->data_dir, options->timeout_s, options->concurrency,
+		    options->concurrency == 1 ? "" : "es");
 	print_urls(serve);
 	wait_for_stop_signal();
 	status = 0;
