@@ -1,5 +1,6 @@
-/* The API Gateway stand-in: every request outside /_pigeon/ becomes a REST
- * API proxy event (payload format 1.0) for the api function, and the
+/* The API Gateway stand-in: every request outside /_pigeon/ becomes an
+ * event for the api function, a REST API proxy event (payload format 1.0)
+ * or an HTTP API event (2.0) as --payload-format chooses, and the
  * function's response becomes the HTTP response. Under /_pigeon/ live the
  * Pushover-compatible inbox, the contact form and the queue listing. */
 #include "local/local.h"
@@ -125,6 +126,7 @@ static int proxy_to_api(struct pg_serve *serve,
 	struct pg_err err = {{0}};
 	char request_id[PG_UUID_LEN + 1];
 	char source_ip[64];
+	bool v2 = pg_serve_payload_version(serve) == 2;
 	int rc;
 
 	memset(&result, 0, sizeof(result));
@@ -155,7 +157,8 @@ static int proxy_to_api(struct pg_serve *serve,
 		goto out;
 	}
 	/* An event past Lambda's 6 MB request limit cannot be invoked. */
-	if (pg_proxy_event_build(&req, &event, &err) < 0) {
+	if ((v2 ? pg_proxy_event_build_v2(&req, &event, &err)
+		: pg_proxy_event_build(&req, &event, &err)) < 0) {
 		pg_log_warn("gateway: request %s: %s", request_id, err.msg);
 		rc = reply_message(connection, 413, "Request Too Long", request_id);
 		goto out;
@@ -177,8 +180,10 @@ static int proxy_to_api(struct pg_serve *serve,
 		rc = reply_message(connection, 502, "Internal server error", request_id);
 		goto out;
 	}
-	if (pg_proxy_response_parse(result.payload, result.payload_len, &resp,
-				    &err) < 0) {
+	if ((v2 ? pg_proxy_response_parse_v2(result.payload, result.payload_len,
+					     &resp, &err)
+		: pg_proxy_response_parse(result.payload, result.payload_len,
+					  &resp, &err)) < 0) {
 		pg_log_error("gateway: request %s: malformed Lambda proxy response: %s",
 			     request_id, err.msg);
 		rc = reply_message(connection, 502, "Internal server error", request_id);

@@ -1,7 +1,7 @@
 /* The pigeon CLI: `pigeon serve` runs the two function bootstraps on one
- * machine behind local stand-ins for API Gateway (REST, payload 1.0), the
- * Lambda Runtime API, the Lambda Invoke API with a durable SQLite event
- * queue, and a Pushover-compatible inbox.
+ * machine behind local stand-ins for API Gateway (REST with payload format
+ * 1.0, or HTTP API with 2.0), the Lambda Runtime API, the Lambda Invoke API
+ * with a durable SQLite event queue, and a Pushover-compatible inbox.
  *
  * This header is internal to src/local. The CLI links only common/ and log/
  * of the library layers; its Lambda behaviour is implemented here
@@ -115,7 +115,7 @@ int pg_pushover_parse(const char *content_type, const char *body, size_t len,
 		      struct pg_pushover_message *msg,
 		      struct pg_pushover_error *error);
 
-/* ---- proxy_event.c: API Gateway REST (payload 1.0) events ---- */
+/* ---- proxy_event.c: API Gateway events, payload format 1.0 and 2.0 ---- */
 
 /* One header or query argument; both strings are borrowed. value may hold
  * any bytes except NUL. */
@@ -149,6 +149,14 @@ bool pg_proxy_body_is_text(const char *content_type, const char *body,
 __attribute__((warn_unused_result))
 int pg_proxy_event_build(const struct pg_proxy_request *req, struct pg_buf *out,
 			 struct pg_err *err);
+/* Appends the HTTP API event (payload format 2.0) for req to out: header
+ * names in lower case with repeated headers joined by commas, the Cookie
+ * headers split into "cookies", rawPath and rawQueryString encoded again
+ * from the decoded request, stage and routeKey "$default". Returns 0, or
+ * -1 with err set when out's maximum is passed. */
+__attribute__((warn_unused_result))
+int pg_proxy_event_build_v2(const struct pg_proxy_request *req,
+			    struct pg_buf *out, struct pg_err *err);
 
 struct pg_proxy_header {
 	char *name;
@@ -172,6 +180,16 @@ void pg_proxy_response_release(struct pg_proxy_response *resp);
 __attribute__((warn_unused_result))
 int pg_proxy_response_parse(const char *json, size_t len,
 			    struct pg_proxy_response *resp, struct pg_err *err);
+/* Turns a function's payload 2.0 response into resp. An object with "statusCode" is
+ * read as {"statusCode", "headers", "cookies", "body", "isBase64Encoded"},
+ * each cookie becoming a Set-Cookie header. Any other valid JSON becomes a
+ * 200 with Content-Type application/json and the answer as the body, as
+ * API Gateway infers it. Returns 0, or -1 with err naming what is
+ * malformed. */
+__attribute__((warn_unused_result))
+int pg_proxy_response_parse_v2(const char *json, size_t len,
+			       struct pg_proxy_response *resp,
+			       struct pg_err *err);
 
 /* ---- store.c: the SQLite file behind the event queue and the inbox ---- */
 
@@ -349,6 +367,7 @@ struct pg_serve_options {
 	const char *notifications_bootstrap;
 	const char *env_file; /* NULL for none */
 	int concurrency; /* warm processes per function, 1 to PG_SERVE_CONCURRENCY_MAX */
+	int payload_version; /* API Gateway payload format: 1 (REST) or 2 (HTTP API) */
 };
 
 /* Runs `pigeon serve` until SIGINT or SIGTERM. The caller must have blocked
@@ -361,6 +380,8 @@ struct pg_function *pg_serve_function(struct pg_serve *serve,
 				      const char *name);
 struct pg_store *pg_serve_store(struct pg_serve *serve);
 const char *pg_serve_region(const struct pg_serve *serve);
+/* The API Gateway payload format the gateway emulates: 1 or 2. */
+int pg_serve_payload_version(const struct pg_serve *serve);
 /* Wakes the queue worker of function after a new event was stored. */
 void pg_serve_notify_queue(struct pg_serve *serve, const char *function);
 

@@ -19,8 +19,9 @@ static void usage(FILE *out)
 	      "       pigeon --help | --version\n"
 	      "\n"
 	      "pigeon serve runs the api and notifications bootstraps on this machine\n"
-	      "behind local stand-ins for API Gateway (REST, payload format 1.0), the\n"
-	      "Lambda Runtime and Invoke APIs, and a Pushover-compatible inbox.\n"
+	      "behind local stand-ins for API Gateway (REST with payload format 1.0, or\n"
+	      "HTTP API with 2.0), the Lambda Runtime and Invoke APIs, and a\n"
+	      "Pushover-compatible inbox.\n"
 	      "\n"
 	      "Options:\n"
 	      "  --host ADDRESS        address to listen on (default 127.0.0.1)\n"
@@ -29,6 +30,9 @@ static void usage(FILE *out)
 	      "  --data-dir DIR        folder of pigeon.db, the event queue and inbox\n"
 	      "                        (default ./.pigeon)\n"
 	      "  --timeout SECONDS     function timeout, 1 to 900 (default 10)\n"
+	      "  --payload-format 1.0|2.0\n"
+	      "                        API Gateway payload format of the api function's\n"
+	      "                        events: 1.0 (REST API, the default) or 2.0 (HTTP API)\n"
 	      "  --concurrency N       warm processes per function, 1 to 64 (default 1);\n"
 	      "                        each takes one invocation at a time, as a Lambda\n"
 	      "                        execution environment does\n"
@@ -112,6 +116,7 @@ static int serve_command(int argc, char **argv)
 		.timeout_s = 10,
 		.retry_delay_s = 1,
 		.concurrency = 1,
+		.payload_version = 1,
 	};
 	sigset_t set;
 
@@ -153,6 +158,14 @@ static int serve_command(int argc, char **argv)
 			ok = parse_number(value, 0, 3600, &options.retry_delay_s);
 		else if (!strcmp(flag, "--env-file"))
 			options.env_file = value;
+		else if (!strcmp(flag, "--payload-format")) {
+			if (strcmp(value, "1.0") && strcmp(value, "2.0")) {
+				fprintf(stderr, "pigeon: --payload-format: invalid value %s "
+					"(use 1.0 or 2.0)\n", value);
+				return 2;
+			}
+			options.payload_version = value[0] - '0';
+		}
 		else if (!strcmp(flag, "--api-bootstrap"))
 			options.api_bootstrap = value;
 		else if (!strcmp(flag, "--notifications-bootstrap"))

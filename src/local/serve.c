@@ -71,6 +71,11 @@ const char *pg_serve_region(const struct pg_serve *serve)
 	return serve->region;
 }
 
+int pg_serve_payload_version(const struct pg_serve *serve)
+{
+	return serve->options->payload_version;
+}
+
 void pg_serve_notify_queue(struct pg_serve *serve, const char *function)
 {
 	for (int i = 0; i < FUNCTION_COUNT; i++) {
