@@ -1,9 +1,12 @@
-/* SigV4-signed calls to AWS services: Lambda Invoke for now.
+/* SigV4-signed calls to AWS services: Lambda Invoke, SSM GetParameter and
+ * Secrets Manager GetSecretValue.
  *
  * Credentials and region come from the standard variables
  * (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_REGION,
- * else AWS_DEFAULT_REGION); the endpoint from AWS_ENDPOINT_URL_LAMBDA, else
- * AWS_ENDPOINT_URL, else https://lambda.<region>.amazonaws.com.
+ * else AWS_DEFAULT_REGION). Each service's endpoint comes from its own
+ * variable (AWS_ENDPOINT_URL_LAMBDA, AWS_ENDPOINT_URL_SSM,
+ * AWS_ENDPOINT_URL_SECRETS_MANAGER), else AWS_ENDPOINT_URL, else
+ * https://<service>.<region>.amazonaws.com.
  * Nothing here logs; errors go to the caller's struct pg_err and never
  * contain a credential or a signature. */
 #ifndef PG_AWS_H
@@ -47,6 +50,14 @@ struct pg_aws_config {
 int pg_aws_config_from_env(struct pg_aws_config *config, struct pg_err *err);
 void pg_aws_config_release(struct pg_aws_config *config);
 
+/* Sets *endpoint (free with free()) to the URL in variable, else in
+ * AWS_ENDPOINT_URL, else https://<service_host>.<region>.amazonaws.com
+ * (amazonaws.com.cn in China regions), without trailing slashes. Returns 0,
+ * or -1 with err naming the variable whose URL is invalid. */
+int pg_aws_endpoint_from_env(const char *variable, const char *service_host,
+			     const char *region, char **endpoint,
+			     struct pg_err *err);
+
 /* Result of a Lambda Invoke call. */
 struct pg_invoke_result {
 	long http_status;        /* 200 for RequestResponse, 202 for Event */
@@ -80,8 +91,50 @@ int pg_lambda_invoke(const struct pg_aws_config *config,
 int pg_lambda_invoke_path(const char *function_name, struct pg_buf *path,
 			  struct pg_err *err);
 
-/* Frees the connection kept for Lambda calls; the next call opens a new one.
- * Not thread-safe, like pg_lambda_invoke itself. */
+/* ---- Parameter Store and Secrets Manager --------------------------------- */
+
+/* The largest value read: the GetSecretValue API reference limits a
+ * SecretString to 65,536 bytes, and an SSM parameter value is at most 4 KB
+ * (standard tier) or 8 KB (advanced tier). */
+#define PG_AWS_MAX_SECRET_BYTES (64u * 1024)
+/* The largest accepted response of either call: the value, escaped, and the
+ * metadata around it. */
+#define PG_AWS_MAX_SECRET_RESPONSE_BYTES (512u * 1024)
+/* SSM's maximum Name and Secrets Manager's maximum SecretId, ARNs included. */
+#define PG_AWS_MAX_SECRET_ID_BYTES 2048
+
+/* Calls SSM GetParameter ("X-Amz-Target: AmazonSSM.GetParameter", JSON 1.1)
+ * with WithDecryption for name, a parameter name or ARN, at the endpoint of
+ * AWS_ENDPOINT_URL_SSM, and appends the parameter's Value to value. Returns
+ * 0, or -1 with err naming the parameter and the cause (the AWS error type
+ * and message, or why the response is invalid), never the value. value
+ * contains a secret, so the caller clears it with explicit_bzero before
+ * releasing it. */
+int pg_ssm_get_parameter(const struct pg_aws_config *config,
+			 const char *name, struct pg_buf *value,
+			 struct pg_err *err);
+
+/* Calls Secrets Manager GetSecretValue ("X-Amz-Target:
+ * secretsmanager.GetSecretValue") for secret_id, a secret name or ARN, at
+ * the endpoint of AWS_ENDPOINT_URL_SECRETS_MANAGER, and appends the current
+ * version's SecretString to value. A secret stored as SecretBinary fails.
+ * Errors and the caller's duty to clear value as for pg_ssm_get_parameter. */
+int pg_secretsmanager_get_secret_value(const struct pg_aws_config *config,
+				       const char *secret_id,
+				       struct pg_buf *value,
+				       struct pg_err *err);
+
+/* Parse the body of a successful GetParameter ({"Parameter": {"Value":
+ * "..."}}) or GetSecretValue ({"SecretString": "..."}) response and append
+ * the value to value. Return 0, or -1 with err saying what is missing or
+ * invalid; err never quotes the body, which contains the secret. */
+int pg_ssm_parameter_value(const char *body, size_t len, struct pg_buf *value,
+			   struct pg_err *err);
+int pg_secretsmanager_secret_string(const char *body, size_t len,
+				    struct pg_buf *value, struct pg_err *err);
+
+/* Frees the connection kept for AWS calls; the next call opens a new one.
+ * Not thread-safe, like the calls themselves. */
 void pg_aws_cleanup(void);
 
 #endif

@@ -66,15 +66,35 @@ static char *endpoint_from(const char *name, const char *url, struct pg_err *err
 	return pg_strndup(url, len);
 }
 
-static char *default_endpoint(const char *region)
+static char *default_endpoint(const char *service_host, const char *region)
 {
 	/* The China partition uses its own domain suffix. */
 	const char *suffix = strncmp(region, "cn-", 3) ? "amazonaws.com" : "amazonaws.com.cn";
-	size_t size = strlen("https://lambda.") + strlen(region) + 1 + strlen(suffix) + 1;
+	size_t size = strlen("https://") + strlen(service_host) + 1 + strlen(region) + 1 +
+		      strlen(suffix) + 1;
 	char *url = pg_malloc(size);
 
-	snprintf(url, size, "https://lambda.%s.%s", region, suffix);
+	snprintf(url, size, "https://%s.%s.%s", service_host, region, suffix);
 	return url;
+}
+
+int pg_aws_endpoint_from_env(const char *variable, const char *service_host, const char *region,
+			     char **endpoint, struct pg_err *err)
+{
+	const char *name = variable;
+	const char *url = env_value(name);
+
+	*endpoint = NULL;
+	if (!url) {
+		name = "AWS_ENDPOINT_URL";
+		url = env_value(name);
+	}
+	if (url) {
+		*endpoint = endpoint_from(name, url, err);
+		return *endpoint ? 0 : -1;
+	}
+	*endpoint = default_endpoint(service_host, region);
+	return 0;
 }
 
 int pg_aws_config_from_env(struct pg_aws_config *config, struct pg_err *err)
@@ -84,8 +104,6 @@ int pg_aws_config_from_env(struct pg_aws_config *config, struct pg_err *err)
 	const char *token = env_value("AWS_SESSION_TOKEN");
 	const char *region_name = "AWS_REGION";
 	const char *region = env_value(region_name);
-	const char *endpoint_name = "AWS_ENDPOINT_URL_LAMBDA";
-	const char *endpoint = env_value(endpoint_name);
 
 	memset(config, 0, sizeof(*config));
 	if (!key_id) {
@@ -114,18 +132,9 @@ int pg_aws_config_from_env(struct pg_aws_config *config, struct pg_err *err)
 	}
 	if (check_region(region_name, region, err))
 		return -1;
-	if (!endpoint) {
-		endpoint_name = "AWS_ENDPOINT_URL";
-		endpoint = env_value(endpoint_name);
-	}
-
-	if (endpoint) {
-		config->lambda_endpoint = endpoint_from(endpoint_name, endpoint, err);
-		if (!config->lambda_endpoint)
-			return -1;
-	} else {
-		config->lambda_endpoint = default_endpoint(region);
-	}
+	if (pg_aws_endpoint_from_env("AWS_ENDPOINT_URL_LAMBDA", "lambda", region,
+				     &config->lambda_endpoint, err))
+		return -1;
 	config->access_key_id = pg_strdup(key_id);
 	config->secret_access_key = pg_strdup(secret);
 	config->session_token = pg_strdup(token);

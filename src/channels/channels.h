@@ -119,9 +119,18 @@ struct pg_channel {
 /* Settings of the Pushover channel. Strings are owned; release with
  * pg_pushover_config_release. */
 struct pg_pushover_config {
-	char *token;    /* PUSHOVER_TOKEN */
-	char *user_key; /* PUSHOVER_USERKEY */
+	char *token;    /* PUSHOVER_TOKEN, or "token" of the secret */
+	char *user_key; /* PUSHOVER_USERKEY, or "user" of the secret */
 	char *api_url;  /* PUSHOVER_API_URL, default PG_PUSHOVER_API_URL */
+	/* PUSHOVER_SECRET_PARAMETER (an SSM parameter name or ARN) or
+	 * PUSHOVER_SECRET_ARN (a Secrets Manager secret name or ARN); at most
+	 * one is set. While one is set, token and user_key come from it and
+	 * PUSHOVER_TOKEN and PUSHOVER_USERKEY are ignored. */
+	char *secret_parameter;
+	char *secret_arn;
+	/* The variable that named the secret the credentials came from, used
+	 * in errors; NULL for PUSHOVER_TOKEN and PUSHOVER_USERKEY. Static. */
+	const char *credentials_source;
 	long retry_spacing_ms; /* from the start of one request to the next */
 	int max_attempts;
 	long connect_timeout_ms;
@@ -129,16 +138,38 @@ struct pg_pushover_config {
 };
 
 /* Fills config from the environment and checks it with
- * pg_pushover_config_check. Returns 0, or -1 with err naming the variable
- * (never its value); config is filled either way and must be released. */
+ * pg_pushover_config_check. When PUSHOVER_SECRET_PARAMETER or
+ * PUSHOVER_SECRET_ARN is set, the credentials are left out and only the API
+ * URL is checked: the caller reads the secret and passes it to
+ * pg_pushover_credentials_parse. Returns 0, or -1 with err naming the
+ * variable (never its value); config is filled either way and must be
+ * released. */
 __attribute__((warn_unused_result))
 int pg_pushover_config_from_env(struct pg_pushover_config *config,
 				struct pg_err *err);
 void pg_pushover_config_release(struct pg_pushover_config *config);
 
+/* Returns the variable that names the credentials' secret,
+ * "PUSHOVER_SECRET_PARAMETER" or "PUSHOVER_SECRET_ARN", or NULL when the
+ * credentials come from PUSHOVER_TOKEN and PUSHOVER_USERKEY. */
+const char *pg_pushover_secret_variable(const struct pg_pushover_config *config);
+
+/* Parses a secret {"token": "<application token>", "user": "<user key>"}
+ * (other members are ignored) into config's token and user_key, replacing
+ * them, and records source, the variable that named the secret, for later
+ * errors. Returns 0, or -1 with err naming source and the member, never a
+ * value or the secret's text. The credentials are checked by
+ * pg_pushover_config_check. */
+__attribute__((warn_unused_result))
+int pg_pushover_credentials_parse(const char *json, size_t len,
+				  const char *source,
+				  struct pg_pushover_config *config,
+				  struct pg_err *err);
+
 /* Checks that the token and user key are set and, as Pushover documents
  * them, 30 characters of [A-Za-z0-9], and that the API URL is http(s).
- * Returns 0, or -1 with err naming the variable. */
+ * Returns 0, or -1 with err naming the variable, or the secret's variable
+ * and member ("PUSHOVER_SECRET_ARN: \"token\": ..."). */
 __attribute__((warn_unused_result))
 int pg_pushover_config_check(const struct pg_pushover_config *config,
 			     struct pg_err *err);

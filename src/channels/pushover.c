@@ -33,6 +33,9 @@ static char curl_error[CURL_ERROR_SIZE];
 
 /* ---- settings ---------------------------------------------------------- */
 
+static int check_api_url(const struct pg_pushover_config *config, struct pg_err *err);
+static void free_secret(char *secret);
+
 static char *env_copy(const char *name)
 {
 	const char *value = getenv(name);
@@ -43,8 +46,12 @@ static char *env_copy(const char *name)
 int pg_pushover_config_from_env(struct pg_pushover_config *config, struct pg_err *err)
 {
 	memset(config, 0, sizeof(*config));
-	config->token = env_copy("PUSHOVER_TOKEN");
-	config->user_key = env_copy("PUSHOVER_USERKEY");
+	config->secret_parameter = env_copy("PUSHOVER_SECRET_PARAMETER");
+	config->secret_arn = env_copy("PUSHOVER_SECRET_ARN");
+	if (!config->secret_parameter && !config->secret_arn) {
+		config->token = env_copy("PUSHOVER_TOKEN");
+		config->user_key = env_copy("PUSHOVER_USERKEY");
+	}
 	config->api_url = env_copy("PUSHOVER_API_URL");
 	if (!config->api_url)
 		config->api_url = pg_strdup(PG_PUSHOVER_API_URL);
@@ -52,7 +59,69 @@ int pg_pushover_config_from_env(struct pg_pushover_config *config, struct pg_err
 	config->max_attempts = PG_PUSHOVER_MAX_ATTEMPTS;
 	config->connect_timeout_ms = PG_PUSHOVER_CONNECT_TIMEOUT_MS;
 	config->request_timeout_ms = PG_PUSHOVER_REQUEST_TIMEOUT_MS;
+
+	if (config->secret_parameter && config->secret_arn) {
+		pg_err_set(err, "PUSHOVER_SECRET_PARAMETER and PUSHOVER_SECRET_ARN are both set; set only one");
+		return -1;
+	}
+	if (config->secret_parameter || config->secret_arn)
+		return check_api_url(config, err);
 	return pg_pushover_config_check(config, err);
+}
+
+const char *pg_pushover_secret_variable(const struct pg_pushover_config *config)
+{
+	if (config->secret_parameter)
+		return "PUSHOVER_SECRET_PARAMETER";
+	if (config->secret_arn)
+		return "PUSHOVER_SECRET_ARN";
+	return NULL;
+}
+
+int pg_pushover_credentials_parse(const char *json, size_t len, const char *source,
+				  struct pg_pushover_config *config, struct pg_err *err)
+{
+	static const char expected[] = "expected a JSON object {\"token\": \"...\", \"user\": \"...\"}";
+	json_error_t error;
+	json_t *root;
+	json_t *token;
+	json_t *user;
+	int rc = -1;
+
+	/* jansson's error text can quote the input, which is the secret, so
+	 * only the position is reported. */
+	root = json_loadb(json ? json : "", len, 0, &error);
+	if (!root) {
+		pg_err_set(err, "%s: the secret is not valid JSON (line %d, column %d); %s", source,
+			   error.line, error.column, expected);
+		return -1;
+	}
+	if (!json_is_object(root)) {
+		pg_err_set(err, "%s: %s", source, expected);
+		goto out;
+	}
+	token = json_object_get(root, "token");
+	user = json_object_get(root, "user");
+	if (!json_is_string(token)) {
+		pg_err_set(err, "%s: \"token\": %s", source,
+			   token ? "expected a string" : "missing");
+		goto out;
+	}
+	if (!json_is_string(user)) {
+		pg_err_set(err, "%s: \"user\": %s", source, user ? "expected a string" : "missing");
+		goto out;
+	}
+
+	free_secret(config->token);
+	free_secret(config->user_key);
+	config->token = pg_strndup(json_string_value(token), json_string_length(token));
+	config->user_key = pg_strndup(json_string_value(user), json_string_length(user));
+	config->credentials_source = source;
+	rc = 0;
+
+out:
+	json_decref(root);
+	return rc;
 }
 
 static void free_secret(char *secret)
@@ -70,6 +139,8 @@ void pg_pushover_config_release(struct pg_pushover_config *config)
 	free_secret(config->token);
 	free_secret(config->user_key);
 	free(config->api_url);
+	free(config->secret_parameter);
+	free(config->secret_arn);
 	memset(config, 0, sizeof(*config));
 }
 
@@ -97,13 +168,10 @@ static int check_credential(const char *name, const char *value, struct pg_err *
 	return 0;
 }
 
-int pg_pushover_config_check(const struct pg_pushover_config *config, struct pg_err *err)
+static int check_api_url(const struct pg_pushover_config *config, struct pg_err *err)
 {
 	const char *url = config->api_url ? config->api_url : "";
 
-	if (check_credential("PUSHOVER_TOKEN", config->token, err) ||
-	    check_credential("PUSHOVER_USERKEY", config->user_key, err))
-		return -1;
 	if (strncmp(url, "https://", 8) && strncmp(url, "http://", 7)) {
 		pg_err_set(err, "PUSHOVER_API_URL: expected an http:// or https:// URL");
 		return -1;
@@ -113,6 +181,24 @@ int pg_pushover_config_check(const struct pg_pushover_config *config, struct pg_
 		return -1;
 	}
 	return 0;
+}
+
+int pg_pushover_config_check(const struct pg_pushover_config *config, struct pg_err *err)
+{
+	char token_name[96];
+	char user_name[96];
+
+	if (config->credentials_source) {
+		snprintf(token_name, sizeof(token_name), "%s: \"token\"", config->credentials_source);
+		snprintf(user_name, sizeof(user_name), "%s: \"user\"", config->credentials_source);
+	} else {
+		snprintf(token_name, sizeof(token_name), "PUSHOVER_TOKEN");
+		snprintf(user_name, sizeof(user_name), "PUSHOVER_USERKEY");
+	}
+	if (check_credential(token_name, config->token, err) ||
+	    check_credential(user_name, config->user_key, err))
+		return -1;
+	return check_api_url(config, err);
 }
 
 /* ---- the form ---------------------------------------------------------- */

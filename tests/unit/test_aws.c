@@ -15,6 +15,7 @@
 static const char *const aws_variables[] = {
 	"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
 	"AWS_REGION", "AWS_DEFAULT_REGION", "AWS_ENDPOINT_URL_LAMBDA", "AWS_ENDPOINT_URL",
+	"AWS_ENDPOINT_URL_SSM", "AWS_ENDPOINT_URL_SECRETS_MANAGER",
 };
 
 static int clean_environment(void **state)
@@ -183,6 +184,81 @@ static void lambda_invoke_unreachable_endpoint(void **state)
 	pg_aws_cleanup();
 }
 
+static void aws_endpoint_service_variables(void **state)
+{
+	char *endpoint = NULL;
+	struct pg_err err = { { 0 } };
+
+	(void)state;
+	unsetenv("AWS_ENDPOINT_URL_SSM");
+	assert_int_equal(pg_aws_endpoint_from_env("AWS_ENDPOINT_URL_SSM", "ssm", "eu-west-1",
+						  &endpoint, &err),
+			 0);
+	assert_string_equal(endpoint, "https://ssm.eu-west-1.amazonaws.com");
+	free(endpoint);
+
+	assert_int_equal(pg_aws_endpoint_from_env("AWS_ENDPOINT_URL_SECRETS_MANAGER",
+						  "secretsmanager", "cn-north-1", &endpoint, &err),
+			 0);
+	assert_string_equal(endpoint, "https://secretsmanager.cn-north-1.amazonaws.com.cn");
+	free(endpoint);
+
+	setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:4566/", 1);
+	assert_int_equal(pg_aws_endpoint_from_env("AWS_ENDPOINT_URL_SSM", "ssm", "eu-west-1",
+						  &endpoint, &err),
+			 0);
+	assert_string_equal(endpoint, "http://127.0.0.1:4566");
+	free(endpoint);
+
+	setenv("AWS_ENDPOINT_URL_SSM", "http://127.0.0.1:9/ssm", 1);
+	assert_int_equal(pg_aws_endpoint_from_env("AWS_ENDPOINT_URL_SSM", "ssm", "eu-west-1",
+						  &endpoint, &err),
+			 0);
+	assert_string_equal(endpoint, "http://127.0.0.1:9/ssm");
+	free(endpoint);
+
+	setenv("AWS_ENDPOINT_URL_SSM", "ssm.example.com", 1);
+	assert_int_equal(pg_aws_endpoint_from_env("AWS_ENDPOINT_URL_SSM", "ssm", "eu-west-1",
+						  &endpoint, &err),
+			 -1);
+	assert_null(endpoint);
+	assert_non_null(strstr(err.msg, "AWS_ENDPOINT_URL_SSM"));
+	unsetenv("AWS_ENDPOINT_URL_SSM");
+}
+
+static void expect_secret_value(int (*parse)(const char *, size_t, struct pg_buf *, struct pg_err *),
+			 const char *body, int rc, const char *text)
+{
+	struct pg_buf value;
+	struct pg_err err = { { 0 } };
+
+	pg_buf_init(&value, PG_AWS_MAX_SECRET_BYTES);
+	assert_int_equal(parse(body, strlen(body), &value, &err), rc);
+	if (rc == 0)
+		assert_string_equal(value.data, text);
+	else
+		assert_string_equal(err.msg, text);
+	pg_buf_release(&value);
+}
+
+static void aws_secret_responses_parsed(void **state)
+{
+	(void)state;
+	expect_secret_value(pg_ssm_parameter_value,
+		     "{\"Parameter\":{\"Name\":\"/p\",\"Type\":\"SecureString\",\"Value\":\"s3cr\\u00e9t\"}}",
+		     0, "s3cr\xc3\xa9t");
+	expect_secret_value(pg_ssm_parameter_value, "{\"Parameter\":{\"Value\":5}}", -1,
+		     "the response has no \"Parameter.Value\" string");
+	expect_secret_value(pg_ssm_parameter_value, "{}", -1, "the response has no \"Parameter\" object");
+	expect_secret_value(pg_ssm_parameter_value, "{\"Parameter\":{\"Value\":\"hunter2", -1,
+		     "the response is not valid JSON (line 1, column 30)");
+	expect_secret_value(pg_secretsmanager_secret_string, "{\"SecretString\":\"{}\",\"Name\":\"n\"}", 0,
+		     "{}");
+	expect_secret_value(pg_secretsmanager_secret_string, "{\"SecretBinary\":\"e30=\"}", -1,
+		     "the secret is stored as SecretBinary; store the JSON as SecretString");
+	expect_secret_value(pg_secretsmanager_secret_string, "[]", -1, "the response is not a JSON object");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -194,6 +270,8 @@ int main(void)
 		cmocka_unit_test(lambda_path_encodes_one_segment),
 		cmocka_unit_test(lambda_path_rejects_bad_names),
 		cmocka_unit_test_setup(lambda_invoke_unreachable_endpoint, clean_environment),
+		cmocka_unit_test_setup(aws_endpoint_service_variables, clean_environment),
+		cmocka_unit_test(aws_secret_responses_parsed),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

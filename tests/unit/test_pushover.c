@@ -444,6 +444,88 @@ static void pushover_config_from_env_checks(void **state)
 	unsetenv("PUSHOVER_API_URL");
 }
 
+static void pushover_secret_variable_skips_plain(void **state)
+{
+	struct pg_pushover_config config;
+	struct pg_err err = { { 0 } };
+
+	(void)state;
+	setenv("PUSHOVER_TOKEN", TOKEN, 1);
+	setenv("PUSHOVER_USERKEY", USER_KEY, 1);
+	setenv("PUSHOVER_SECRET_PARAMETER", "/pigeon/pushover", 1);
+	unsetenv("PUSHOVER_SECRET_ARN");
+	unsetenv("PUSHOVER_API_URL");
+	assert_int_equal(pg_pushover_config_from_env(&config, &err), 0);
+	assert_null(config.token);
+	assert_null(config.user_key);
+	assert_string_equal(config.secret_parameter, "/pigeon/pushover");
+	assert_string_equal(pg_pushover_secret_variable(&config), "PUSHOVER_SECRET_PARAMETER");
+	pg_pushover_config_release(&config);
+
+	setenv("PUSHOVER_SECRET_ARN", "arn:aws:secretsmanager:eu-west-1:1:secret:p", 1);
+	assert_int_equal(pg_pushover_config_from_env(&config, &err), -1);
+	assert_non_null(strstr(err.msg, "set only one"));
+	pg_pushover_config_release(&config);
+
+	pg_err_clear(&err);
+	unsetenv("PUSHOVER_SECRET_PARAMETER");
+	assert_int_equal(pg_pushover_config_from_env(&config, &err), 0);
+	assert_string_equal(pg_pushover_secret_variable(&config), "PUSHOVER_SECRET_ARN");
+	pg_pushover_config_release(&config);
+	unsetenv("PUSHOVER_SECRET_ARN");
+}
+
+static void pushover_credentials_parse_valid(void **state)
+{
+	static const char secret[] = "{\"user\":\"" USER_KEY "\",\"token\":\"" TOKEN "\",\"note\":1}";
+	struct pg_pushover_config config = { 0 };
+	struct pg_err err = { { 0 } };
+
+	(void)state;
+	config.api_url = pg_strdup(PG_PUSHOVER_API_URL);
+	config.token = pg_strdup("old");
+	assert_int_equal(pg_pushover_credentials_parse(secret, strlen(secret), "PUSHOVER_SECRET_ARN",
+						       &config, &err),
+			 0);
+	assert_string_equal(config.token, TOKEN);
+	assert_string_equal(config.user_key, USER_KEY);
+	assert_int_equal(pg_pushover_config_check(&config, &err), 0);
+	pg_pushover_config_release(&config);
+}
+
+static void expect_credentials_error(const char *secret, const char *message)
+{
+	struct pg_pushover_config config = { 0 };
+	struct pg_err err = { { 0 } };
+
+	config.api_url = pg_strdup(PG_PUSHOVER_API_URL);
+	if (pg_pushover_credentials_parse(secret, strlen(secret), "PUSHOVER_SECRET_PARAMETER",
+					  &config, &err) == 0)
+		assert_int_equal(pg_pushover_config_check(&config, &err), -1);
+	assert_string_equal(err.msg, message);
+	assert_null(strstr(err.msg, TOKEN));
+	assert_null(strstr(err.msg, "hunter2"));
+	pg_pushover_config_release(&config);
+}
+
+static void pushover_credentials_errors_named(void **state)
+{
+	(void)state;
+	expect_credentials_error("{\"token\":\"" TOKEN "\"}",
+				 "PUSHOVER_SECRET_PARAMETER: \"user\": missing");
+	expect_credentials_error("{\"token\":7,\"user\":\"" USER_KEY "\"}",
+				 "PUSHOVER_SECRET_PARAMETER: \"token\": expected a string");
+	expect_credentials_error("[\"" TOKEN "\"]",
+				 "PUSHOVER_SECRET_PARAMETER: expected a JSON object "
+				 "{\"token\": \"...\", \"user\": \"...\"}");
+	expect_credentials_error("token=hunter2",
+				 "PUSHOVER_SECRET_PARAMETER: the secret is not valid JSON (line 1, "
+				 "column 5); expected a JSON object {\"token\": \"...\", \"user\": \"...\"}");
+	expect_credentials_error("{\"token\":\"hunter2\",\"user\":\"" USER_KEY "\"}",
+				 "PUSHOVER_SECRET_PARAMETER: \"token\": expected 30 characters from "
+				 "[A-Za-z0-9], got 7 characters");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -469,6 +551,9 @@ int main(void)
 		cmocka_unit_test(pushover_reply_needs_request_id),
 		cmocka_unit_test(pushover_reply_html_200_rejected),
 		cmocka_unit_test(pushover_config_from_env_checks),
+		cmocka_unit_test(pushover_secret_variable_skips_plain),
+		cmocka_unit_test(pushover_credentials_parse_valid),
+		cmocka_unit_test(pushover_credentials_errors_named),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,15 +1,26 @@
 /* The notifications function: delivers each event through Pushover.
  *
- * Settings: PUSHOVER_TOKEN and PUSHOVER_USERKEY (required), PUSHOVER_API_URL
- * (default https://api.pushover.net/1/messages.json). Returns
- * {"status":"sent","channel":"pushover","request":"<Pushover request id>"},
- * or fails the invocation with an errorType such as "Pushover.Rejected" so
- * that Lambda's retries and failure destinations apply. */
+ * Settings: the Pushover credentials, either PUSHOVER_TOKEN and
+ * PUSHOVER_USERKEY, or a secret {"token": "...", "user": "..."} named by
+ * PUSHOVER_SECRET_PARAMETER (an SSM SecureString parameter) or
+ * PUSHOVER_SECRET_ARN (a Secrets Manager secret), read once at init; and
+ * PUSHOVER_API_URL (default https://api.pushover.net/1/messages.json).
+ * Returns {"status":"sent","channel":"pushover","request":"<Pushover request
+ * id>"}, or fails the invocation with an errorType such as
+ * "Pushover.Rejected" so that Lambda's retries and failure destinations
+ * apply. */
 #include <stdio.h>
+#include <string.h>
 
+#include "aws/aws.h"
 #include "channels/channels.h"
 #include "log/log.h"
 #include "runtime/runtime.h"
+
+/* Lambda ends an init phase that takes longer than 10 s, so the secret must
+ * arrive well before that. */
+#define SECRET_CONNECT_TIMEOUT_MS 2000L
+#define SECRET_TIMEOUT_MS 5000L
 
 static struct pg_pushover_config pushover;
 static struct pg_channel channel;
@@ -57,21 +68,67 @@ static int handle(const char *payload, size_t payload_len, const struct pg_conte
 	return 0;
 }
 
+/* Reads the Pushover credentials from the SSM parameter or the Secrets
+ * Manager secret named by variable, with the function role's credentials. */
+static int read_credentials(const char *variable, struct pg_err *err)
+{
+	struct pg_aws_config aws;
+	struct pg_buf secret;
+	struct pg_err cause = { { 0 } };
+	bool from_ssm = !strcmp(variable, "PUSHOVER_SECRET_PARAMETER");
+	int rc = -1;
+
+	pg_buf_init(&secret, PG_AWS_MAX_SECRET_BYTES);
+	if (pg_aws_config_from_env(&aws, &cause))
+		goto out;
+	aws.connect_timeout_ms = SECRET_CONNECT_TIMEOUT_MS;
+	aws.timeout_ms = SECRET_TIMEOUT_MS;
+	if (from_ssm ? pg_ssm_get_parameter(&aws, pushover.secret_parameter, &secret, &cause)
+		     : pg_secretsmanager_get_secret_value(&aws, pushover.secret_arn, &secret, &cause))
+		goto out;
+	if (pg_pushover_credentials_parse(secret.data, secret.len, variable, &pushover, err) ||
+	    pg_pushover_config_check(&pushover, err))
+		goto out;
+	pg_log_info("Pushover credentials read from %s %s",
+		    from_ssm ? "SSM parameter" : "Secrets Manager secret",
+		    from_ssm ? pushover.secret_parameter : pushover.secret_arn);
+	rc = 0;
+
+out:
+	if (cause.msg[0])
+		pg_err_set(err, "%s: %s", variable, cause.msg);
+	if (secret.data)
+		explicit_bzero(secret.data, secret.len);
+	pg_buf_release(&secret);
+	pg_aws_config_release(&aws);
+	/* The connection to SSM or Secrets Manager is not needed again. */
+	pg_aws_cleanup();
+	return rc;
+}
+
 int main(void)
 {
 	struct pg_err err = { { 0 } };
-	int rc;
+	const char *secret_variable;
+	int rc = 1;
 
 	pg_log_init();
-	if (pg_pushover_config_from_env(&pushover, &err)) {
-		pg_log_error("configuration: %s", err.msg);
-		pg_runtime_init_error("Pushover.Configuration", err.msg);
-		pg_pushover_config_release(&pushover);
-		return 1;
-	}
+	if (pg_pushover_config_from_env(&pushover, &err))
+		goto init_failed;
+	secret_variable = pg_pushover_secret_variable(&pushover);
+	if (secret_variable && read_credentials(secret_variable, &err))
+		goto init_failed;
+
 	pg_pushover_channel_init(&channel, &pushover);
 	rc = pg_runtime_run(handle, NULL);
 	pg_pushover_cleanup();
+	pg_pushover_config_release(&pushover);
+	return rc;
+
+init_failed:
+	/* err names the variable and the cause, never a credential. */
+	pg_log_error("configuration: %s", err.msg);
+	pg_runtime_init_error("Pushover.Configuration", err.msg);
 	pg_pushover_config_release(&pushover);
 	return rc;
 }
