@@ -3,6 +3,7 @@
 #include "web/web.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,17 +23,110 @@ void pg_api_config_init(struct pg_api_config *config)
 	memset(config, 0, sizeof(*config));
 	config->invocation_type = PG_INVOKE_EVENT;
 	config->max_event_bytes = PG_API_DEFAULT_MAX_EVENT_BYTES;
+	config->honeypot_field = pg_strdup(PG_CONTACT_DEFAULT_HONEYPOT);
 	pg_contact_limits_init(&config->limits);
+}
+
+static void replace_string(char **slot, const char *value)
+{
+	free(*slot);
+	*slot = value ? pg_strdup(value) : NULL;
 }
 
 void pg_api_config_release(struct pg_api_config *config)
 {
 	if (!config)
 		return;
-	free(config->cors_allow_origin);
-	config->cors_allow_origin = NULL;
-	free(config->notifications_function);
-	config->notifications_function = NULL;
+	replace_string(&config->cors_allow_origin, NULL);
+	replace_string(&config->notifications_function, NULL);
+	replace_string(&config->success_url, NULL);
+	replace_string(&config->error_url, NULL);
+	replace_string(&config->honeypot_field, NULL);
+	replace_string(&config->version, NULL);
+}
+
+size_t pg_api_url_origin_len(const char *url)
+{
+	size_t len = strlen(url);
+	size_t scheme_len;
+	size_t authority_len;
+
+	if (!len || len > PG_API_URL_MAX)
+		return 0;
+	for (size_t i = 0; i < len; i++)
+		if ((unsigned char)url[i] < 0x21 || (unsigned char)url[i] > 0x7e)
+			return 0;
+	if (pg_ascii_nieq(url, "http://", 7))
+		scheme_len = 7;
+	else if (pg_ascii_nieq(url, "https://", 8))
+		scheme_len = 8;
+	else
+		return 0;
+
+	/* Browsers read a backslash as a slash in http URLs, and user
+	 * information before an '@' hides the real host from a reader, so
+	 * the host may only use the characters of names, IPv4 and IPv6
+	 * addresses and a port. */
+	authority_len = strcspn(url + scheme_len, "/?#");
+	if (!authority_len)
+		return 0;
+	for (size_t i = scheme_len; i < scheme_len + authority_len; i++) {
+		char c = url[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		      (c >= '0' && c <= '9') || c == '-' || c == '.' ||
+		      c == ':' || c == '[' || c == ']'))
+			return 0;
+	}
+	return scheme_len + authority_len;
+}
+
+static int read_url(const char *name, const char **out, struct pg_err *err)
+{
+	const char *text = getenv(name);
+
+	*out = NULL;
+	if (!text || !*text)
+		return 0;
+	if (!pg_api_url_origin_len(text)) {
+		pg_err_set(err, "%s: \"%.100s\" is not an absolute http or "
+				"https URL of at most %d printable ASCII "
+				"characters",
+			   name, text, PG_API_URL_MAX);
+		return -1;
+	}
+	*out = text;
+	return 0;
+}
+
+/* Checks a honeypot field name: 1 to 64 letters, digits, '_' and '-',
+ * and none of the names the form uses for real fields. */
+static int check_honeypot_name(const char *name, struct pg_err *err)
+{
+	size_t len = strlen(name);
+
+	if (len > 64 || strspn(name, "abcdefghijklmnopqrstuvwxyz"
+				     "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+				     "0123456789_-") != len) {
+		pg_err_set(err, "HONEYPOT_FIELD: \"%.64s\" must have 1 to 64 "
+				"letters, digits, '_' and '-'",
+			   name);
+		return -1;
+	}
+	for (int i = 0; i < PG_CONTACT_FIELD_COUNT; i++) {
+		if (strcmp(name, pg_contact_field_name(i)) == 0) {
+			pg_err_set(err, "HONEYPOT_FIELD: \"%s\" is a field of "
+					"the contact form; pick another name",
+				   name);
+			return -1;
+		}
+	}
+	if (strcmp(name, PG_CONTACT_NEXT_FIELD) == 0) {
+		pg_err_set(err, "HONEYPOT_FIELD: \"%s\" is the redirect field; "
+				"pick another name", name);
+		return -1;
+	}
+	return 0;
 }
 
 static bool has_control(const char *s)
@@ -71,6 +165,11 @@ int pg_api_config_from_env(struct pg_api_config *config, struct pg_err *err)
 	const char *function = getenv("LAMBDA_NOTIFICATIONS");
 	const char *type = getenv("NOTIFICATIONS_INVOCATION_TYPE");
 
+	const char *honeypot = getenv("HONEYPOT_FIELD");
+	const char *version = getenv("VERSION");
+	const char *success_url;
+	const char *error_url;
+
 	if (!origin || !*origin)
 		origin = PG_CORS_DEFAULT_ORIGIN;
 	/* The value goes into a response header as it is. */
@@ -79,6 +178,19 @@ int pg_api_config_from_env(struct pg_api_config *config, struct pg_err *err)
 				"character or invalid UTF-8");
 		return -1;
 	}
+	if (pg_cors_list_check(origin, err) < 0)
+		return -1;
+	if (read_url("CONTACT_SUCCESS_URL", &success_url, err) < 0 ||
+	    read_url("CONTACT_ERROR_URL", &error_url, err) < 0)
+		return -1;
+	if (!honeypot || !*honeypot)
+		honeypot = PG_CONTACT_DEFAULT_HONEYPOT;
+	if (check_honeypot_name(honeypot, err) < 0)
+		return -1;
+	/* VERSION goes into a JSON body, which takes any valid UTF-8. */
+	if (version && (!*version ||
+			!pg_utf8_valid(version, strlen(version), NULL)))
+		version = NULL;
 	if (!function || !*function) {
 		pg_err_set(err, "LAMBDA_NOTIFICATIONS: not set; set it to the "
 				"name or ARN of the notifications function");
@@ -99,11 +211,167 @@ int pg_api_config_from_env(struct pg_api_config *config, struct pg_err *err)
 		      err) < 0)
 		return -1;
 
-	free(config->cors_allow_origin);
-	config->cors_allow_origin = pg_strdup(origin);
-	free(config->notifications_function);
-	config->notifications_function = pg_strdup(function);
+	replace_string(&config->cors_allow_origin, origin);
+	replace_string(&config->notifications_function, function);
+	replace_string(&config->success_url, success_url);
+	replace_string(&config->error_url, error_url);
+	replace_string(&config->honeypot_field, honeypot);
+	replace_string(&config->version, version);
 	return 0;
+}
+
+/* ---- Answers of the contact route ------------------------------------ */
+
+/* Adds a note to cause for the log, after any note already there. */
+static void add_note(struct pg_err *cause, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void add_note(struct pg_err *cause, const char *fmt, ...)
+{
+	size_t used = strlen(cause->msg);
+	va_list ap;
+
+	if (used && used + 2 < sizeof(cause->msg)) {
+		memcpy(cause->msg + used, "; ", 3);
+		used += 2;
+	}
+	if (used + 1 >= sizeof(cause->msg))
+		return;
+	va_start(ap, fmt);
+	vsnprintf(cause->msg + used, sizeof(cause->msg) - used, fmt, ap);
+	va_end(ap);
+}
+
+/* Tells whether the request is a form posted by a browser without
+ * JavaScript: it wants a page back and sent a form encoding. */
+static bool is_browser_post(const struct pg_http_request *req,
+			    enum pg_body_kind kind)
+{
+	return (kind == PG_BODY_FORM || kind == PG_BODY_MULTIPART) &&
+	       pg_accept_has_html(pg_http_request_header(req, "Accept"));
+}
+
+/* Returns the page the thank-you redirect goes to: a _next that is an
+ * absolute URL on the allow-list, else CONTACT_SUCCESS_URL (NULL when
+ * unset). A _next that is not used gets a note in cause. */
+static const char *success_target(const struct pg_api_config *config,
+				  const struct pg_contact *contact,
+				  struct pg_err *cause)
+{
+	size_t origin_len;
+
+	if (!contact->next || !contact->next_len)
+		return config->success_url;
+	origin_len = pg_api_url_origin_len(contact->next);
+	if (!origin_len)
+		add_note(cause, "_next \"%.100s\" ignored: not an absolute http "
+				"or https URL",
+			 contact->next);
+	else if (!pg_cors_list_has(config->cors_allow_origin, contact->next,
+				   origin_len))
+		add_note(cause, "_next \"%.100s\" ignored: its origin is not "
+				"listed in CORS_ALLOW_ORIGIN",
+			 contact->next);
+	else
+		return contact->next;
+	return config->success_url;
+}
+
+static void respond_sent(const struct pg_api_config *config,
+			 const struct pg_contact *contact, bool browser,
+			 struct pg_http_response *resp, struct pg_err *cause)
+{
+	const char *target;
+
+	if (!browser) {
+		pg_respond_json_text(resp, 200, "message", SENT_MESSAGE);
+		return;
+	}
+	target = success_target(config, contact, cause);
+	if (target)
+		pg_respond_redirect(resp, target);
+	else
+		pg_respond_html_thanks(resp);
+}
+
+/* Appends text to out with every byte but RFC 3986's unreserved ones
+ * percent-encoded. */
+static int append_query_value(struct pg_buf *out, const char *text)
+{
+	for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
+		int rc;
+
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || strchr("-._~", *p))
+			rc = pg_buf_append(out, p, 1);
+		else
+			rc = pg_buf_appendf(out, "%%%02X", *p);
+		if (rc < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Appends CONTACT_ERROR_URL with "error=<names>" added to its query, before
+ * any fragment. */
+static int append_error_location(struct pg_buf *out, const char *error_url,
+				 const struct pg_problem *problem,
+				 const char *whole_request_name)
+{
+	size_t base_len = strcspn(error_url, "#");
+	const char *fragment = error_url + base_len;
+
+	if (pg_buf_append(out, error_url, base_len) < 0 ||
+	    pg_buf_append_str(out, memchr(error_url, '?', base_len) ? "&error="
+								    : "?error=") < 0)
+		return -1;
+	if (!problem->field_count)
+		return append_query_value(out, whole_request_name) < 0 ||
+				       pg_buf_append_str(out, fragment) < 0 ?
+			       -1 :
+			       0;
+	for (size_t i = 0; i < problem->field_count; i++) {
+		if ((i && pg_buf_append_str(out, ",") < 0) ||
+		    append_query_value(out, problem->fields[i].name) < 0)
+			return -1;
+	}
+	return pg_buf_append_str(out, fragment);
+}
+
+/* Answers a failed submission: JSON, a redirect to CONTACT_ERROR_URL, or
+ * an HTML page. whole_request_name stands in the error URL for a failure
+ * that names no field. */
+static void respond_failed(const struct pg_api_config *config,
+			   const struct pg_http_request *req, bool browser,
+			   const struct pg_problem *problem,
+			   const char *whole_request_name,
+			   struct pg_http_response *resp)
+{
+	const char *referer = pg_http_request_header(req, "Referer");
+	struct pg_buf location;
+
+	if (!browser) {
+		pg_problem_respond(problem, resp);
+		return;
+	}
+	if (!config->error_url) {
+		pg_respond_html_problem(resp, problem,
+					referer && pg_api_url_origin_len(referer) ?
+						referer :
+						NULL);
+		return;
+	}
+	pg_buf_init(&location, PG_API_URL_MAX * 2);
+	if (append_error_location(&location, config->error_url, problem,
+				  whole_request_name) < 0) {
+		/* Too many long field names: name the request instead. */
+		pg_buf_reset(&location);
+		if (pg_buf_append_str(&location, config->error_url) < 0)
+			pg_buf_reset(&location);
+	}
+	pg_respond_redirect(resp, location.data ? location.data
+						: config->error_url);
+	pg_buf_release(&location);
 }
 
 /* ---- Routes ---------------------------------------------------------- */
@@ -117,16 +385,30 @@ void pg_api_contact(const struct pg_http_request *req,
 	struct pg_problem problem;
 	struct pg_buf event;
 	struct pg_err send_err = { 0 };
+	bool browser;
+	int rc;
 
 	pg_contact_init(&contact);
+	contact.honeypot_field = config->honeypot_field;
 	pg_problem_init(&problem);
 	pg_buf_init(&event, 0);
 
-	if (pg_contact_read(&contact, req, &config->limits, &problem) < 0) {
-		pg_problem_respond(&problem, resp);
+	rc = pg_contact_read(&contact, req, &config->limits, &problem);
+	browser = is_browser_post(req, contact.body_kind);
+	if (rc < 0) {
+		respond_failed(config, req, browser, &problem, "request", resp);
 		pg_err_set(cause, "%s", problem.error.msg);
 		goto out;
 	}
+	if (contact.honeypot_filled) {
+		add_note(cause, "the honeypot field %s was filled, so no "
+				"notification was sent and the answer says it "
+				"was",
+			 config->honeypot_field);
+		respond_sent(config, &contact, browser, resp, cause);
+		goto out;
+	}
+
 	if (pg_contact_notification(&contact, &event) < 0) {
 		pg_err_set(&send_err, "the notification event could not be "
 				      "built");
@@ -140,7 +422,7 @@ void pg_api_contact(const struct pg_http_request *req,
 			   &send_err) < 0)
 		goto failed;
 
-	pg_respond_json_text(resp, 200, "message", SENT_MESSAGE);
+	respond_sent(config, &contact, browser, resp, cause);
 	goto out;
 failed:
 	/* The client gets a generic sentence; the log gets the cause. */
@@ -149,7 +431,8 @@ failed:
 			   config->notifications_function :
 			   "(unset)",
 		   pg_err_is_set(&send_err) ? send_err.msg : "failed");
-	pg_respond_error(resp, 502, DELIVERY_FAILED_MESSAGE);
+	pg_problem_set(&problem, 502, DELIVERY_FAILED_MESSAGE);
+	respond_failed(config, req, browser, &problem, "delivery", resp);
 out:
 	pg_buf_release(&event);
 	pg_contact_release(&contact);
@@ -159,19 +442,57 @@ void pg_api_health(const struct pg_http_request *req,
 		   struct pg_http_response *resp, struct pg_err *cause,
 		   void *data)
 {
+	const struct pg_api_config *config = data;
+	json_t *root = json_object();
+	char *text = NULL;
+
+	(void)req;
+	(void)cause;
+	if (!root || json_object_set_new(root, "status", json_string("ok")) < 0)
+		goto out;
+	if (config && config->version &&
+	    json_object_set_new(root, "version",
+				json_string(config->version)) < 0)
+		goto out;
+	text = json_dumps(root, JSON_COMPACT);
+out:
+	resp->status = 200;
+	resp->body_base64 = false;
+	pg_buf_reset(&resp->body);
+	pg_http_response_set_header(resp, "Content-Type", "application/json");
+	pg_http_response_set_header(resp, "Cache-Control", "no-store");
+	if (!text || pg_buf_append_str(&resp->body, text) < 0)
+		pg_respond_json_text(resp, 200, "status", "ok");
+	free(text);
+	json_decref(root);
+}
+
+void pg_api_robots(const struct pg_http_request *req,
+		   struct pg_http_response *resp, struct pg_err *cause,
+		   void *data)
+{
 	(void)req;
 	(void)cause;
 	(void)data;
-	pg_respond_json_text(resp, 200, "status", "ok");
+	resp->status = 200;
+	resp->body_base64 = false;
+	pg_buf_reset(&resp->body);
+	pg_http_response_set_header(resp, "Content-Type",
+				    "text/plain; charset=utf-8");
+	if (pg_buf_append_str(&resp->body, "User-agent: *\nDisallow: /\n") < 0)
+		pg_buf_reset(&resp->body);
 }
 
 int pg_api_add_routes(struct pg_router *router, struct pg_api_config *config,
 		      struct pg_err *err)
 {
 	if (pg_router_add(router, "POST /contact", pg_api_contact, config,
+			  err) < 0 ||
+	    pg_router_add(router, "GET /health", pg_api_health, config,
 			  err) < 0)
 		return -1;
-	return pg_router_add(router, "GET /health", pg_api_health, NULL, err);
+	return pg_router_add(router, "GET /robots.txt", pg_api_robots, NULL,
+			     err);
 }
 
 /* ---- One invocation -------------------------------------------------- */
@@ -223,7 +544,7 @@ int pg_api_handle(const struct pg_router *router,
 				 rc == PG_EVENT_BODY_TOO_LARGE ? 413 : 400,
 				 decode_err.msg);
 		pg_err_set(&outcome->cause, "%s", decode_err.msg);
-		pg_router_set_cors(router, &resp);
+		pg_router_set_cors(router, &req, &resp);
 	} else {
 		pg_router_dispatch(router, &req, &resp, &outcome->cause);
 	}

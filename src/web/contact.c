@@ -45,6 +45,10 @@ void pg_contact_release(struct pg_contact *contact)
 		contact->values[i] = NULL;
 		contact->lens[i] = 0;
 	}
+	free(contact->next);
+	contact->next = NULL;
+	contact->next_len = 0;
+	contact->honeypot_filled = false;
 }
 
 static int find_field(const char *name)
@@ -55,7 +59,50 @@ static int find_field(const char *name)
 	return -1;
 }
 
+static bool is_honeypot(const struct pg_contact *contact, const char *name)
+{
+	return contact->honeypot_field &&
+	       strcmp(name, contact->honeypot_field) == 0;
+}
+
 /* ---- Reading the body ------------------------------------------------ */
+
+/* Takes the known fields out of form, by the rule for repeated fields in
+ * web.h. Returns 0, or -1 with problem set. */
+static int take_form_fields(struct pg_contact *contact, struct pg_form *form,
+			    struct pg_problem *problem)
+{
+	for (size_t i = 0; i < form->count; i++) {
+		struct pg_form_field *field = &form->fields[i];
+		int index = find_field(field->name);
+		char **slot = NULL;
+		size_t *slot_len = NULL;
+
+		if (is_honeypot(contact, field->name)) {
+			if (field->value_len)
+				contact->honeypot_filled = true;
+			continue;
+		}
+		if (index >= 0) {
+			slot = &contact->values[index];
+			slot_len = &contact->lens[index];
+		} else if (strcmp(field->name, PG_CONTACT_NEXT_FIELD) == 0) {
+			slot = &contact->next;
+			slot_len = &contact->next_len;
+		} else {
+			continue;
+		}
+		if (*slot) {
+			pg_problem_field(problem, field->name,
+					 "given more than once");
+			continue;
+		}
+		*slot = field->value;
+		*slot_len = field->value_len;
+		field->value = NULL;
+	}
+	return pg_problem_is_set(problem) ? -1 : 0;
+}
 
 int pg_contact_from_form(struct pg_contact *contact, const char *body,
 			 size_t len, struct pg_problem *problem)
@@ -66,78 +113,160 @@ int pg_contact_from_form(struct pg_contact *contact, const char *body,
 	pg_form_init(&form);
 	if (pg_form_parse(&form, body, len, problem) < 0)
 		goto out;
-
-	for (size_t i = 0; i < form.count; i++) {
-		struct pg_form_field *field = &form.fields[i];
-		int index = find_field(field->name);
-
-		if (index < 0)
-			continue;
-		if (contact->values[index]) {
-			pg_problem_field(problem, field_names[index],
-					 "given more than once");
-			continue;
-		}
-		contact->values[index] = field->value;
-		contact->lens[index] = field->value_len;
-		field->value = NULL;
-	}
-	if (!pg_problem_is_set(problem))
-		result = 0;
+	result = take_form_fields(contact, &form, problem);
 out:
 	pg_form_release(&form);
 	return result;
 }
 
-/* Names the contact field of a duplicate key error when jansson's text
- * quotes it ("... near '"email"'"); returns -1 for any other key. */
-static int duplicate_field(const char *text)
+int pg_contact_from_multipart(struct pg_contact *contact,
+			      const char *content_type, const char *body,
+			      size_t len, struct pg_problem *problem)
 {
-	const char *start = strstr(text, "near '\"");
-	const char *end;
-	char name[32];
-	size_t len;
+	struct pg_form form;
+	int result = -1;
 
-	if (!start)
-		return -1;
-	start += strlen("near '\"");
-	end = strstr(start, "\"'");
-	if (!end)
-		return -1;
-	len = (size_t)(end - start);
-	if (len >= sizeof(name))
-		return -1;
-	memcpy(name, start, len);
-	name[len] = '\0';
-	return find_field(name);
+	pg_form_init(&form);
+	if (pg_multipart_parse(&form, content_type, body, len, problem) < 0)
+		goto out;
+	result = take_form_fields(contact, &form, problem);
+out:
+	pg_form_release(&form);
+	return result;
+}
+
+/* The names whose repeats the JSON scan counts: the contact fields, then
+ * _next. */
+#define JSON_COUNTED_NAMES (PG_CONTACT_FIELD_COUNT + 1)
+
+static const char *counted_name(int i)
+{
+	return i < PG_CONTACT_FIELD_COUNT ? field_names[i]
+					  : PG_CONTACT_NEXT_FIELD;
+}
+
+/* Counts how often the member key (the quoted JSON string at [start, end),
+ * quotes included) names each counted field. A key with escapes is decoded
+ * by jansson first; one that does not decode is left for json_loadb to
+ * report. */
+static void count_key(const char *start, const char *end,
+		      int counts[JSON_COUNTED_NAMES])
+{
+	const char *key = start + 1;
+	size_t key_len = (size_t)(end - start) - 2;
+	json_t *decoded = NULL;
+
+	if (memchr(key, '\\', key_len)) {
+		decoded = json_loadb(start, (size_t)(end - start),
+				     JSON_DECODE_ANY | JSON_ALLOW_NUL, NULL);
+		if (!json_is_string(decoded))
+			goto out;
+		key = json_string_value(decoded);
+		key_len = json_string_length(decoded);
+	}
+	for (int i = 0; i < JSON_COUNTED_NAMES; i++) {
+		const char *name = counted_name(i);
+
+		if (strlen(name) == key_len && memcmp(name, key, key_len) == 0)
+			counts[i]++;
+	}
+out:
+	json_decref(decoded);
+}
+
+/* Walks the JSON text without building it: checks that it nests at most
+ * PG_CONTACT_JSON_MAX_DEPTH deep and counts the keys of the top-level
+ * object. jansson keeps only the last of repeated keys, and its own
+ * duplicate check cannot tell a contact field from any other member.
+ * Invalid JSON is left for json_loadb to report. Returns 0, or -1 with
+ * problem set when the text nests too deep. */
+static int scan_json(const char *body, size_t len,
+		     int counts[JSON_COUNTED_NAMES], struct pg_problem *problem)
+{
+	char stack[PG_CONTACT_JSON_MAX_DEPTH]; /* '{' or '[' per level */
+	size_t depth = 0;
+	bool expect_key = false;
+
+	for (size_t i = 0; i < len; i++) {
+		char c = body[i];
+
+		if (c == '"') {
+			size_t start = i;
+
+			for (i++; i < len && body[i] != '"'; i++)
+				if (body[i] == '\\')
+					i++;
+			if (i >= len)
+				return 0;
+			if (expect_key && depth == 1)
+				count_key(body + start, body + i + 1, counts);
+			expect_key = false;
+		} else if (c == '{' || c == '[') {
+			if (depth == PG_CONTACT_JSON_MAX_DEPTH) {
+				pg_problem_set(problem, 400, "request body: "
+						"JSON nested deeper than %d "
+						"levels",
+					       PG_CONTACT_JSON_MAX_DEPTH);
+				return -1;
+			}
+			stack[depth++] = c;
+			expect_key = c == '{';
+		} else if (c == '}' || c == ']') {
+			if (depth)
+				depth--;
+			expect_key = false;
+		} else if (c == ',') {
+			expect_key = depth && stack[depth - 1] == '{';
+		}
+	}
+	return 0;
+}
+
+/* Takes one string member of root into *slot. */
+static void take_json_string(json_t *root, const char *name, char **slot,
+			     size_t *slot_len, struct pg_problem *problem)
+{
+	json_t *value = json_object_get(root, name);
+	const char *text;
+	size_t text_len;
+
+	if (!value)
+		return;
+	if (!json_is_string(value)) {
+		pg_problem_field(problem, name, "must be a string");
+		return;
+	}
+	text = json_string_value(value);
+	text_len = json_string_length(value);
+	if (memchr(text, '\0', text_len)) {
+		pg_problem_field(problem, name,
+				 "contains a NUL character (\\u0000)");
+		return;
+	}
+	*slot = pg_strndup(text, text_len);
+	*slot_len = text_len;
 }
 
 int pg_contact_from_json(struct pg_contact *contact, const char *body,
 			 size_t len, struct pg_problem *problem)
 {
+	int counts[JSON_COUNTED_NAMES] = { 0 };
 	json_error_t json_err;
-	json_t *root;
+	json_t *root = NULL;
+	json_t *honeypot;
+	json_t *next;
 	int result = -1;
 
+	if (scan_json(body, len, counts, problem) < 0)
+		goto out;
 	/* JSON_ALLOW_NUL keeps "\u0000" in a value so that it can be
 	 * rejected below instead of cutting the value short. */
-	root = json_loadb(body, len, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL,
-			  &json_err);
+	root = json_loadb(body, len, JSON_ALLOW_NUL, &json_err);
 	if (!root) {
-		int field = json_error_code(&json_err) ==
-					    json_error_duplicate_key ?
-				    duplicate_field(json_err.text) :
-				    -1;
-
-		if (field >= 0)
-			pg_problem_field(problem, field_names[field],
-					 "given more than once");
-		else
-			pg_problem_set(problem, 400,
-				       "request body: invalid JSON at line %d, "
-				       "column %d: %s",
-				       json_err.line, json_err.column,
-				       json_err.text);
+		pg_problem_set(problem, 400,
+			       "request body: invalid JSON at line %d, "
+			       "column %d: %s",
+			       json_err.line, json_err.column, json_err.text);
 		goto out;
 	}
 	if (!json_is_object(root)) {
@@ -145,29 +274,31 @@ int pg_contact_from_json(struct pg_contact *contact, const char *body,
 			       "request body: expected a JSON object");
 		goto out;
 	}
+	for (int i = 0; i < JSON_COUNTED_NAMES; i++)
+		if (counts[i] > 1)
+			pg_problem_field(problem, counted_name(i),
+					 "given more than once");
+	if (pg_problem_is_set(problem))
+		goto out;
 
-	for (int i = 0; i < PG_CONTACT_FIELD_COUNT; i++) {
-		json_t *value = json_object_get(root, field_names[i]);
-		const char *text;
-		size_t text_len;
-
-		if (!value)
-			continue;
-		if (!json_is_string(value)) {
-			pg_problem_field(problem, field_names[i],
-					 "must be a string");
-			continue;
-		}
-		text = json_string_value(value);
-		text_len = json_string_length(value);
-		if (strlen(text) != text_len) {
-			pg_problem_field(problem, field_names[i],
-					 "contains a NUL character");
-			continue;
-		}
-		contact->values[i] = pg_strndup(text, text_len);
-		contact->lens[i] = text_len;
+	for (int i = 0; i < PG_CONTACT_FIELD_COUNT; i++)
+		take_json_string(root, field_names[i], &contact->values[i],
+				 &contact->lens[i], problem);
+	/* JSON clients are never redirected, so a _next that is not a
+	 * plain string is only ignored. */
+	next = json_object_get(root, PG_CONTACT_NEXT_FIELD);
+	if (json_is_string(next) &&
+	    !memchr(json_string_value(next), '\0', json_string_length(next))) {
+		contact->next = pg_strndup(json_string_value(next),
+					   json_string_length(next));
+		contact->next_len = json_string_length(next);
 	}
+	honeypot = contact->honeypot_field ?
+			   json_object_get(root, contact->honeypot_field) :
+			   NULL;
+	if (honeypot && !json_is_null(honeypot) &&
+	    !(json_is_string(honeypot) && !json_string_length(honeypot)))
+		contact->honeypot_filled = true;
 	if (!pg_problem_is_set(problem))
 		result = 0;
 out:
@@ -181,9 +312,9 @@ int pg_contact_read(struct pg_contact *contact,
 		    struct pg_problem *problem)
 {
 	const char *type = pg_http_request_header(req, "Content-Type");
-	bool json;
 	int rc;
 
+	contact->body_kind = PG_BODY_NONE;
 	if (!type || !*type) {
 		/* No Content-Type (curl -d sends one, some scripts do not):
 		 * guess from the first byte that is not white space. */
@@ -192,30 +323,45 @@ int pg_contact_read(struct pg_contact *contact,
 		while (i < req->body_len &&
 		       strchr(" \t\r\n", req->body[i]) && req->body[i])
 			i++;
-		json = i < req->body_len && req->body[i] == '{';
+		contact->body_kind = i < req->body_len && req->body[i] == '{' ?
+					     PG_BODY_JSON :
+					     PG_BODY_FORM;
 	} else if (pg_media_type_is(type, "application/json")) {
-		json = true;
+		contact->body_kind = PG_BODY_JSON;
 	} else if (pg_media_type_is(type,
 				    "application/x-www-form-urlencoded")) {
-		json = false;
+		contact->body_kind = PG_BODY_FORM;
+	} else if (pg_media_type_is(type, "multipart/form-data")) {
+		contact->body_kind = PG_BODY_MULTIPART;
 	} else {
-		/* TODO: multipart/form-data is not parsed yet. */
 		pg_problem_set(problem, 415,
 			       "Content-Type: \"%.100s\" is not supported; "
-			       "send application/json or "
-			       "application/x-www-form-urlencoded",
+			       "send application/json, "
+			       "application/x-www-form-urlencoded or "
+			       "multipart/form-data",
 			       type);
 		return -1;
 	}
 
-	if (json)
+	switch (contact->body_kind) {
+	case PG_BODY_JSON:
 		rc = pg_contact_from_json(contact, req->body, req->body_len,
 					  problem);
-	else
+		break;
+	case PG_BODY_MULTIPART:
+		rc = pg_contact_from_multipart(contact, type, req->body,
+					       req->body_len, problem);
+		break;
+	default:
 		rc = pg_contact_from_form(contact, req->body, req->body_len,
 					  problem);
+		break;
+	}
 	if (rc < 0)
 		return -1;
+	/* A bot gets the success answer whatever else it sent. */
+	if (contact->honeypot_filled)
+		return 0;
 	return pg_contact_validate(contact, limits, problem);
 }
 

@@ -1,4 +1,5 @@
-/* application/x-www-form-urlencoded bodies and media type matching. */
+/* application/x-www-form-urlencoded bodies, media type matching and the
+ * Accept header. */
 #include "web/web.h"
 
 #include <stdlib.h>
@@ -123,6 +124,12 @@ static int decode_field(struct pg_form_field *field, const char *segment,
 		pg_problem_field(problem, field->name, "not valid UTF-8");
 		goto out;
 	}
+	/* Checked here, because C string functions would stop at it. */
+	if (buf.len && memchr(buf.data, '\0', buf.len)) {
+		pg_problem_field(problem, field->name,
+				 "contains a NUL byte (%%00)");
+		goto out;
+	}
 	field->value = pg_buf_detach(&buf, &field->value_len);
 	result = 0;
 out:
@@ -174,4 +181,66 @@ bool pg_media_type_is(const char *content_type, const char *media_type)
 		end--;
 	return (size_t)(end - start) == strlen(media_type) &&
 	       pg_ascii_nieq(start, media_type, (size_t)(end - start));
+}
+
+/* Tells whether the media range range (len bytes, parameters included) is
+ * text/html with a quality above 0. */
+static bool range_is_html(const char *range, size_t len)
+{
+	const char *end = range + len;
+	const char *semi = memchr(range, ';', len);
+	const char *type_end = semi ? semi : end;
+	const char *q;
+
+	while (range < type_end && (*range == ' ' || *range == '\t'))
+		range++;
+	while (type_end > range && (type_end[-1] == ' ' || type_end[-1] == '\t'))
+		type_end--;
+	if ((size_t)(type_end - range) != strlen("text/html") ||
+	    !pg_ascii_nieq(range, "text/html", strlen("text/html")))
+		return false;
+	if (!semi)
+		return true;
+
+	/* "q=0", "q=0.0" or "q=0.000" switch the range off. */
+	for (q = semi; q < end; q++) {
+		size_t rest;
+
+		if (*q != 'q' && *q != 'Q')
+			continue;
+		if (q[-1] != ';' && q[-1] != ' ' && q[-1] != '\t')
+			continue;
+		rest = (size_t)(end - q);
+		if (rest < 3 || q[1] != '=')
+			continue;
+		if (q[2] != '0')
+			return true;
+		for (size_t i = 3; i < rest; i++) {
+			if (q[i] == '.' || q[i] == '0')
+				continue;
+			if (q[i] >= '1' && q[i] <= '9')
+				return true;
+			break;
+		}
+		return false;
+	}
+	return true;
+}
+
+bool pg_accept_has_html(const char *accept)
+{
+	const char *p = accept;
+
+	if (!p)
+		return false;
+	while (*p) {
+		size_t len = strcspn(p, ",");
+
+		if (range_is_html(p, len))
+			return true;
+		p += len;
+		if (*p == ',')
+			p++;
+	}
+	return false;
 }

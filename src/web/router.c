@@ -2,7 +2,10 @@
 #include "web/web.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "common/text.h"
 
 void pg_router_init(struct pg_router *router, const char *allow_origin)
 {
@@ -71,14 +74,19 @@ static void list_methods(const struct pg_router *router, const char *path,
 	snprintf(out + used, out_size - used, "OPTIONS");
 }
 
-static void answer_preflight(const char *methods,
+/* Answers OPTIONS with 204, and with the CORS preflight headers only when
+ * the origin is allowed: without them the browser does not send the real
+ * request. */
+static void answer_preflight(const char *methods, bool origin_allowed,
 			     struct pg_http_response *resp)
 {
 	char max_age[24];
 
-	snprintf(max_age, sizeof(max_age), "%d", PG_CORS_MAX_AGE_SECONDS);
 	resp->status = 204;
 	pg_buf_reset(&resp->body);
+	if (!origin_allowed)
+		return;
+	snprintf(max_age, sizeof(max_age), "%d", PG_CORS_MAX_AGE_SECONDS);
 	pg_http_response_set_header(resp, "Access-Control-Allow-Methods",
 				    methods);
 	pg_http_response_set_header(resp, "Access-Control-Allow-Headers",
@@ -86,11 +94,23 @@ static void answer_preflight(const char *methods,
 	pg_http_response_set_header(resp, "Access-Control-Max-Age", max_age);
 }
 
+/* Tells whether a request with this method changes something, so that a
+ * page of a foreign origin must not send it. */
+static bool is_unsafe_method(const char *method)
+{
+	return strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0 &&
+	       strcmp(method, "OPTIONS") != 0;
+}
+
 void pg_router_dispatch(const struct pg_router *router,
 			const struct pg_http_request *req,
 			struct pg_http_response *resp, struct pg_err *cause)
 {
 	char methods[PG_ROUTER_MAX_ROUTES * (PG_ROUTE_METHOD_MAX + 2) + 8];
+	const char *origin = pg_http_request_header(req, "Origin");
+	bool origin_allowed = !origin ||
+			      pg_cors_origin_allowed(router->allow_origin,
+						     origin);
 	const struct pg_route *match = NULL;
 	bool path_known = false;
 	char message[768];
@@ -105,7 +125,14 @@ void pg_router_dispatch(const struct pg_router *router,
 			match = route;
 	}
 
-	if (match) {
+	if (match && !origin_allowed && is_unsafe_method(req->method)) {
+		snprintf(message, sizeof(message),
+			 "Origin %.300s is not allowed to send %.32s requests "
+			 "here; add it to CORS_ALLOW_ORIGIN",
+			 origin, req->method);
+		pg_respond_error(resp, 403, message);
+		pg_err_set(cause, "%s", message);
+	} else if (match) {
 		match->action(req, resp, cause, match->data);
 	} else if (!path_known) {
 		snprintf(message, sizeof(message), "no route for %.32s %.300s",
@@ -114,7 +141,7 @@ void pg_router_dispatch(const struct pg_router *router,
 		pg_err_set(cause, "%s", message);
 	} else if (strcmp(req->method, "OPTIONS") == 0) {
 		list_methods(router, req->path, methods, sizeof(methods));
-		answer_preflight(methods, resp);
+		answer_preflight(methods, origin_allowed, resp);
 	} else {
 		list_methods(router, req->path, methods, sizeof(methods));
 		snprintf(message, sizeof(message),
@@ -125,14 +152,53 @@ void pg_router_dispatch(const struct pg_router *router,
 		pg_http_response_set_header(resp, "Allow", methods);
 	}
 
-	pg_router_set_cors(router, resp);
+	pg_router_set_cors(router, req, resp);
+}
+
+/* Drops every value of the header name from resp. */
+static void remove_header(struct pg_http_response *resp, const char *name)
+{
+	size_t kept = 0;
+
+	for (size_t i = 0; i < resp->header_count; i++) {
+		struct pg_http_header *header = &resp->headers[i];
+
+		if (pg_ascii_ieq(header->name, name)) {
+			free(header->name);
+			free(header->value);
+			continue;
+		}
+		resp->headers[kept++] = *header;
+	}
+	resp->header_count = kept;
 }
 
 void pg_router_set_cors(const struct pg_router *router,
+			const struct pg_http_request *req,
 			struct pg_http_response *resp)
 {
-	pg_http_response_set_header(resp, "Access-Control-Allow-Origin",
-				    router->allow_origin);
-	if (strcmp(router->allow_origin, "*") != 0)
-		pg_http_response_set_header(resp, "Vary", "Origin");
+	char single[PG_CORS_ORIGIN_MAX + 1];
+	const char *origin;
+
+	/* Only this function decides the header, whatever an action set. */
+	remove_header(resp, "Access-Control-Allow-Origin");
+
+	if (strcmp(router->allow_origin, "*") == 0) {
+		pg_http_response_set_header(resp, "Access-Control-Allow-Origin",
+					    "*");
+		return;
+	}
+
+	/* The answer depends on Origin, so caches must key on it, also when
+	 * the origin gets no CORS header. */
+	pg_http_response_set_header(resp, "Vary", "Origin");
+	origin = pg_http_request_header(req, "Origin");
+	if (origin && pg_cors_list_has(router->allow_origin, origin,
+				       strlen(origin)))
+		pg_http_response_set_header(resp, "Access-Control-Allow-Origin",
+					    origin);
+	else if (!origin && pg_cors_list_single(router->allow_origin, single,
+						sizeof(single)))
+		pg_http_response_set_header(resp, "Access-Control-Allow-Origin",
+					    single);
 }

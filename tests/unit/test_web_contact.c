@@ -411,75 +411,135 @@ static void contact_email_byte_limits(void **state)
 
 struct reader_case {
 	const char *label;
-	bool json;
+	char kind; /* 'j' JSON, 'f' urlencoded, 'm' multipart (boundary XyZ) */
 	const char *body;
 	size_t body_len; /* 0: strlen(body) */
 	const char *error_part; /* NULL: read and validated */
 };
 
 static const struct reader_case reader_cases[] = {
-	{ "json valid", true,
+	{ "json valid", 'j',
 	  "{\"source\":\"site\",\"name\":\"Ada\",\"email\":\"ada@example.com\","
 	  "\"description\":\"Hello\"}",
 	  0, NULL },
-	{ "json unknown members ignored", true,
+	{ "json unknown members ignored", 'j',
 	  "{\"source\":\"site\",\"name\":\"Ada\",\"email\":\"ada@example.com\","
 	  "\"description\":\"Hello\",\"extra\":[1,{\"a\":null}],\"n\":5}",
 	  0, NULL },
-	{ "json number for name", true,
+	{ "json number for name", 'j',
 	  "{\"source\":\"site\",\"name\":5,\"email\":\"ada@example.com\","
 	  "\"description\":\"Hello\"}",
 	  0, "name: must be a string" },
-	{ "json null for email", true,
+	{ "json null for email", 'j',
 	  "{\"source\":\"site\",\"name\":\"Ada\",\"email\":null,"
 	  "\"description\":\"Hello\"}",
 	  0, "email: must be a string" },
-	{ "json duplicate email", true,
+	{ "json duplicate email", 'j',
 	  "{\"source\":\"site\",\"name\":\"Ada\",\"email\":\"a@b.example\","
 	  "\"email\":\"c@d.example\",\"description\":\"Hello\"}",
 	  0, "email: given more than once" },
-	{ "json duplicate other key", true,
-	  "{\"x\":1,\"x\":2}", 0, "request body: invalid JSON" },
-	{ "json NUL in name", true,
+	{ "json duplicate unknown member ignored", 'j',
+	  "{\"source\":\"site\",\"name\":\"Ada\",\"email\":\"a@b.example\","
+	  "\"x\":1,\"x\":2,\"description\":\"Hello\"}", 0, NULL },
+	{ "json nested duplicate ignored", 'j',
+	  "{\"source\":\"site\",\"name\":\"Ada\",\"email\":\"a@b.example\","
+	  "\"x\":{\"email\":1,\"email\":2},\"description\":\"Hello\"}", 0,
+	  NULL },
+	{ "json duplicate email spelled with an escape", 'j',
+	  "{\"source\":\"site\",\"name\":\"Ada\",\"email\":\"a@b.example\","
+	  "\"\\u0065mail\":\"c@d.example\",\"description\":\"Hello\"}", 0,
+	  "email: given more than once" },
+	{ "json duplicate _next", 'j',
+	  "{\"_next\":\"https://a.example/\",\"_next\":\"https://b.example/\"}",
+	  0, "_next: given more than once" },
+	{ "json escapes decoded", 'j',
+	  "{\"source\":\"site\",\"name\":\"Ren\\u00e9e \\ud83d\\ude00\","
+	  "\"email\":\"ada@example.com\",\"description\":\"a\\tb\\\\c\\/d\"}",
+	  0, NULL },
+	{ "json NUL in description", 'j',
+	  "{\"source\":\"site\",\"name\":\"Ada\",\"email\":"
+	  "\"ada@example.com\",\"description\":\"Hello\\u0000world\"}",
+	  0, "description: contains a NUL character (\\u0000)" },
+	{ "json lone low surrogate", 'j', "{\"name\":\"\\udc00\"}", 0,
+	  "invalid Unicode '\\uDC00'" },
+	{ "json high surrogate then letter", 'j',
+	  "{\"name\":\"\\ud800\\u0041\"}", 0, "invalid Unicode" },
+	{ "json high surrogate at end", 'j', "{\"name\":\"x\\uD800\"}", 0,
+	  "invalid Unicode '\\uD800'" },
+	{ "json nested 32 deep accepted", 'j',
+	  "{\"source\":\"site\",\"name\":\"Ada\",\"email\":\"a@b.example\","
+	  "\"description\":\"x\",\"deep\":[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]"
+	  "]]]]]]]]]]]]]]]]]]]]]]]]]}", 0, NULL },
+	{ "json nested 33 deep rejected", 'j',
+	  "{\"deep\":[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]}",
+	  0, "request body: JSON nested deeper than 32 levels" },
+	{ "json brackets inside strings do not nest", 'j',
+	  "{\"source\":\"[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[\",\"name\":\"Ada\","
+	  "\"email\":\"a@b.example\",\"description\":\"{{\\\"{{\"}", 0, NULL },
+	{ "json NUL in name", 'j',
 	  "{\"source\":\"site\",\"name\":\"Ad\\u0000a\",\"email\":"
 	  "\"ada@example.com\",\"description\":\"Hello\"}",
 	  0, "name: contains a NUL character" },
-	{ "json lone surrogate", true, "{\"name\":\"\\ud800\"}", 0,
+	{ "json lone surrogate", 'j', "{\"name\":\"\\ud800\"}", 0,
 	  "request body: invalid JSON" },
-	{ "json array", true, "[\"site\"]", 0,
+	{ "json array", 'j', "[\"site\"]", 0,
 	  "request body: expected a JSON object" },
-	{ "json truncated", true, "{\"source\": \"site\", \"name\": ", 0,
+	{ "json truncated", 'j', "{\"source\": \"site\", \"name\": ", 0,
 	  "request body: invalid JSON at line 1" },
-	{ "json empty", true, "", 0, "request body: invalid JSON" },
-	{ "json missing fields", true, "{\"name\":\"Ada\"}", 0,
+	{ "json empty", 'j', "", 0, "request body: invalid JSON" },
+	{ "json missing fields", 'j', "{\"name\":\"Ada\"}", 0,
 	  "required fields missing: source, email, description" },
-	{ "json CR/LF in name", true,
+	{ "json CR/LF in name", 'j',
 	  "{\"source\":\"site\",\"name\":\"Ada\\r\\nBcc: x@example.com\","
 	  "\"email\":\"ada@example.com\",\"description\":\"Hello\"}",
 	  0, "name: must be a single line" },
-	{ "form valid", false,
+	{ "form valid", 'f',
 	  "source=site&name=Ren%C3%A9e+O%27Brien&email=a%2Bb%40example.invalid"
 	  "&description=2+%2B+2+%3D+4%0D%0Aok",
 	  0, NULL },
-	{ "form repeated email", false,
+	{ "form repeated email", 'f',
 	  "source=site&name=Ada&email=a%40b.example&email=c%40d.example"
 	  "&description=x",
 	  0, "email: given more than once" },
-	{ "form repeated unknown field ignored", false,
+	{ "form repeated unknown field ignored", 'f',
 	  "source=site&name=Ada&email=a%40b.example&description=x&x=1&x=2", 0,
 	  NULL },
-	{ "form key without equals", false,
+	{ "form key without equals", 'f',
 	  "source=site&name&email=a%40b.example&description=x", 0,
 	  "name: required" },
-	{ "form truncated UTF-8", false,
+	{ "form truncated UTF-8", 'f',
 	  "source=site&name=%E2%82&email=a%40b.example&description=x", 0,
 	  "name: not valid UTF-8" },
-	{ "form bad escape", false,
+	{ "form bad escape", 'f',
 	  "source=site&name=%zz&email=a%40b.example&description=x", 0,
 	  "name: invalid percent-encoding" },
-	{ "form NUL in description", false,
+	{ "form NUL in description", 'f',
 	  "source=site&name=Ada&email=a%40b.example&description=x%00y", 0,
-	  "description: contains a control character (U+0000)" },
+	  "description: contains a NUL byte (%00)" },
+	{ "form repeated _next", 'f',
+	  "source=site&name=Ada&email=a%40b.example&description=x"
+	  "&_next=a&_next=b", 0, "_next: given more than once" },
+	{ "multipart valid", 'm',
+	  "--XyZ\r\nContent-Disposition: form-data; name=\"source\"\r\n\r\nsite"
+	  "\r\n--XyZ\r\nContent-Disposition: form-data; name=\"name\"\r\n\r\n"
+	  "Ada\r\n--XyZ\r\nContent-Disposition: form-data; name=\"email\"\r\n"
+	  "\r\nada@example.com\r\n--XyZ\r\nContent-Disposition: form-data; "
+	  "name=\"description\"\r\n\r\nLine one\r\nline two\r\n--XyZ--\r\n",
+	  0, NULL },
+	{ "multipart repeated email", 'm',
+	  "--XyZ\r\nContent-Disposition: form-data; name=\"email\"\r\n\r\n"
+	  "a@b.example\r\n--XyZ\r\nContent-Disposition: form-data; "
+	  "name=\"email\"\r\n\r\nc@d.example\r\n--XyZ--", 0,
+	  "email: given more than once" },
+	{ "multipart NUL in name", 'm',
+	  "--XyZ\r\nContent-Disposition: form-data; name=\"name\"\r\n\r\n"
+	  "Ad\0a\r\n--XyZ--", sizeof("--XyZ\r\nContent-Disposition: form-data; "
+	  "name=\"name\"\r\n\r\nAd\0a\r\n--XyZ--") - 1,
+	  "name: contains a NUL byte" },
+	{ "multipart file part", 'm',
+	  "--XyZ\r\nContent-Disposition: form-data; name=\"description\"; "
+	  "filename=\"a.txt\"\r\nContent-Type: text/plain\r\n\r\nhi\r\n"
+	  "--XyZ--", 0, "description: file uploads are not accepted" },
 };
 
 static void contact_readers_table(void **state)
@@ -498,10 +558,16 @@ static void contact_readers_table(void **state)
 
 		pg_contact_init(&contact);
 		pg_problem_init(&problem);
-		rc = c->json ? pg_contact_from_json(&contact, c->body, len,
-						    &problem)
-			     : pg_contact_from_form(&contact, c->body, len,
-						    &problem);
+		if (c->kind == 'j')
+			rc = pg_contact_from_json(&contact, c->body, len,
+						  &problem);
+		else if (c->kind == 'm')
+			rc = pg_contact_from_multipart(
+				&contact, "multipart/form-data; boundary=XyZ",
+				c->body, len, &problem);
+		else
+			rc = pg_contact_from_form(&contact, c->body, len,
+						  &problem);
 		if (rc == 0)
 			rc = pg_contact_validate(&contact, &limits, &problem);
 		if (!c->error_part && rc != 0)
@@ -546,6 +612,133 @@ static void contact_form_decoded_values(void **state)
 	pg_contact_release(&contact);
 }
 
+static void contact_json_escapes_decoded(void **state)
+{
+	static const char body[] =
+		"{\"source\":\"site\",\"name\":\"Ren\\u00e9e \\ud83d\\ude00\","
+		"\"email\":\"ada@example.com\",\"description\":"
+		"\"a\\tb\\\\c\\/d\\u20ac\",\"_next\":\"https://site.example/t\"}";
+	struct pg_contact_limits limits;
+	struct pg_contact contact;
+	struct pg_problem problem;
+
+	(void)state;
+	pg_contact_limits_init(&limits);
+	pg_contact_init(&contact);
+	pg_problem_init(&problem);
+	assert_int_equal(pg_contact_from_json(&contact, body, strlen(body),
+					      &problem),
+			 0);
+	assert_int_equal(pg_contact_validate(&contact, &limits, &problem), 0);
+	/* U+1F600 from its surrogate pair is F0 9F 98 80 in UTF-8. */
+	assert_string_equal(contact.values[PG_CONTACT_NAME],
+			    "Ren\xc3\xa9" "e \xf0\x9f\x98\x80");
+	assert_string_equal(contact.values[PG_CONTACT_DESCRIPTION],
+			    "a\tb\\c/d\xe2\x82\xac");
+	assert_string_equal(contact.next, "https://site.example/t");
+	assert_false(contact.honeypot_filled);
+	pg_contact_release(&contact);
+}
+
+struct honeypot_case {
+	const char *label;
+	char kind; /* 'j', 'f' or 'm' (boundary XyZ) */
+	const char *body;
+	bool filled;
+};
+
+#define MP_PART(name, value) \
+	"--XyZ\r\nContent-Disposition: form-data; name=\"" name "\"\r\n\r\n" \
+	value "\r\n"
+
+static const struct honeypot_case honeypot_cases[] = {
+	{ "form filled", 'f', "name=Ada&_gotcha=http%3A%2F%2Fspam", true },
+	{ "form empty", 'f', "name=Ada&_gotcha=", false },
+	{ "form absent", 'f', "name=Ada", false },
+	{ "form second value filled", 'f', "_gotcha=&_gotcha=x", true },
+	{ "form other name", 'f', "name=Ada&honey=x", false },
+	{ "json filled", 'j', "{\"name\":\"Ada\",\"_gotcha\":\"x\"}", true },
+	{ "json number", 'j', "{\"_gotcha\":0}", true },
+	{ "json empty", 'j', "{\"name\":\"Ada\",\"_gotcha\":\"\"}", false },
+	{ "json null", 'j', "{\"_gotcha\":null}", false },
+	{ "multipart filled", 'm', MP_PART("name", "Ada")
+	  MP_PART("_gotcha", "x") "--XyZ--", true },
+	{ "multipart empty", 'm', MP_PART("_gotcha", "") "--XyZ--", false },
+};
+
+/* A filled honeypot is recorded, and pg_contact_read skips validation so
+ * that the bot gets the success answer. */
+static void contact_honeypot_table(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(honeypot_cases) /
+				       sizeof(honeypot_cases[0]);
+	     i++) {
+		const struct honeypot_case *c = &honeypot_cases[i];
+		struct pg_contact contact;
+		struct pg_problem problem;
+		int rc;
+
+		pg_contact_init(&contact);
+		contact.honeypot_field = PG_CONTACT_DEFAULT_HONEYPOT;
+		pg_problem_init(&problem);
+		if (c->kind == 'j')
+			rc = pg_contact_from_json(&contact, c->body,
+						  strlen(c->body), &problem);
+		else if (c->kind == 'm')
+			rc = pg_contact_from_multipart(
+				&contact, "multipart/form-data; boundary=XyZ",
+				c->body, strlen(c->body), &problem);
+		else
+			rc = pg_contact_from_form(&contact, c->body,
+						  strlen(c->body), &problem);
+		if (rc != 0)
+			fail_msg("%s: rejected: %s", c->label,
+				 problem.error.msg);
+		if (contact.honeypot_filled != c->filled)
+			fail_msg("%s: honeypot_filled is %d", c->label,
+				 contact.honeypot_filled);
+		pg_contact_release(&contact);
+	}
+}
+
+static void contact_read_skips_checks_for_bots(void **state)
+{
+	static const char event_text[] =
+		"{\"httpMethod\":\"POST\",\"path\":\"/contact\","
+		"\"headers\":{\"Content-Type\":"
+		"\"application/x-www-form-urlencoded\"},"
+		"\"body\":\"email=not-an-address&_gotcha=x\"}";
+	struct pg_contact_limits limits;
+	struct pg_http_request req;
+	struct pg_contact contact;
+	struct pg_problem problem;
+	struct pg_err err = { 0 };
+
+	(void)state;
+	pg_contact_limits_init(&limits);
+	pg_http_request_init(&req);
+	assert_int_equal(pg_http_request_decode(&req, event_text,
+						strlen(event_text), 0, &err),
+			 PG_EVENT_OK);
+	pg_contact_init(&contact);
+	contact.honeypot_field = "_gotcha";
+	pg_problem_init(&problem);
+	assert_int_equal(pg_contact_read(&contact, &req, &limits, &problem), 0);
+	assert_true(contact.honeypot_filled);
+	assert_int_equal(contact.body_kind, PG_BODY_FORM);
+	assert_false(pg_problem_is_set(&problem));
+
+	/* Without a honeypot name the same body is checked as usual. */
+	pg_contact_release(&contact);
+	pg_contact_init(&contact);
+	assert_int_equal(pg_contact_read(&contact, &req, &limits, &problem),
+			 -1);
+	assert_false(contact.honeypot_filled);
+	pg_contact_release(&contact);
+	pg_http_request_release(&req);
+}
+
 /* ---- Content-Type dispatch ----------------------------------------- */
 
 struct read_case {
@@ -577,8 +770,16 @@ static const struct read_case read_cases[] = {
 	{ "empty content type sniffed", "", FORM_BODY, 0, NULL },
 	{ "json body sent as form", "application/x-www-form-urlencoded",
 	  JSON_BODY, 400, "required" },
-	{ "multipart", "multipart/form-data; boundary=XyZ", "--XyZ--", 415,
-	  "application/json or application/x-www-form-urlencoded" },
+	{ "multipart", "multipart/form-data; boundary=XyZ",
+	  "--XyZ\r\nContent-Disposition: form-data; name=source\r\n\r\nsite\r\n"
+	  "--XyZ\r\nContent-Disposition: form-data; name=name\r\n\r\nAda\r\n"
+	  "--XyZ\r\nContent-Disposition: form-data; name=email\r\n\r\n"
+	  "ada@example.com\r\n--XyZ\r\nContent-Disposition: form-data; "
+	  "name=description\r\n\r\nHi\r\n--XyZ--\r\n", 0, NULL },
+	{ "multipart without boundary", "multipart/form-data", "--XyZ--", 400,
+	  "needs a boundary parameter" },
+	{ "multipart/mixed", "multipart/mixed; boundary=XyZ", "--XyZ--", 415,
+	  "application/x-www-form-urlencoded or multipart/form-data" },
 	{ "text", "text/plain", "hello", 415, "\"text/plain\" is not supported" },
 	{ "empty body", "application/x-www-form-urlencoded", "", 400,
 	  "required fields missing: source, name, email, description" },
@@ -674,6 +875,9 @@ int main(void)
 		cmocka_unit_test(contact_email_byte_limits),
 		cmocka_unit_test(contact_readers_table),
 		cmocka_unit_test(contact_form_decoded_values),
+		cmocka_unit_test(contact_json_escapes_decoded),
+		cmocka_unit_test(contact_honeypot_table),
+		cmocka_unit_test(contact_read_skips_checks_for_bots),
 		cmocka_unit_test(contact_read_content_types),
 		cmocka_unit_test(contact_notification_event),
 	};

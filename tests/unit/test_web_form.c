@@ -1,4 +1,5 @@
-/* Tests of the urlencoded form parser and media type matching. */
+/* Tests of the urlencoded form parser, media type matching and the Accept
+ * check that tells a browser's form post from a script's. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -60,7 +61,10 @@ static const struct form_case form_cases[] = {
 	{ "escaped name", "%61+b=%62", 0, NULL, 1, { { "a b", "b", 0 } } },
 	{ "lower-case hex", "a=%2b%2B%c3%a9", 0, NULL, 1,
 	  { { "a", "++\xc3\xa9", 0 } } },
-	{ "NUL byte kept", "a=x%00y", 0, NULL, 1, { { "a", "x\0y", 3 } } },
+	{ "NUL byte rejected", "a=x%00y", -1, "a: contains a NUL byte (%00)",
+	  0, { { 0 } } },
+	{ "NUL byte at end rejected", "name=Ada&email=a%40b.example%00", -1,
+	  "email: contains a NUL byte", 0, { { 0 } } },
 	{ "raw UTF-8", "a=\xc3\xa9", 0, NULL, 1, { { "a", "\xc3\xa9", 0 } } },
 	{ "raw invalid UTF-8", "a=\xff", -1, "a: not valid UTF-8", 0,
 	  { { 0 } } },
@@ -202,6 +206,49 @@ static void form_media_type_table(void **state)
 	}
 }
 
+struct accept_case {
+	const char *accept;
+	bool html;
+};
+
+static const struct accept_case accept_cases[] = {
+	/* Chromium's and Firefox's navigation Accept headers. */
+	{ "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,"
+	  "image/webp,image/apng,*/*;q=0.8,application/signed-exchange;v=b3;"
+	  "q=0.7", true },
+	{ "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+	  true },
+	{ "TEXT/HTML", true },
+	{ "application/json, text/html;q=0.1", true },
+	{ "application/json , text/html ; level=1", true },
+	{ "text/html;q=1", true },
+	{ "text/html;q=0.001", true },
+	/* fetch's and curl's default, and JSON clients. */
+	{ "*/*", false },
+	{ "application/json", false },
+	{ "application/json, text/plain, */*", false },
+	{ "text/html;q=0", false },
+	{ "text/html; q=0.000", false },
+	{ "text/htmlx", false },
+	{ "xtext/html", false },
+	{ "", false },
+	{ NULL, false },
+};
+
+static void form_accept_html_table(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(accept_cases) / sizeof(accept_cases[0]);
+	     i++) {
+		const struct accept_case *c = &accept_cases[i];
+
+		if (pg_accept_has_html(c->accept) != c->html)
+			fail_msg("Accept \"%s\": expected %s",
+				 c->accept ? c->accept : "(none)",
+				 c->html ? "HTML" : "not HTML");
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -209,6 +256,7 @@ int main(void)
 		cmocka_unit_test(form_field_count_limit),
 		cmocka_unit_test(form_parse_reads_only_len),
 		cmocka_unit_test(form_media_type_table),
+		cmocka_unit_test(form_accept_html_table),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -66,7 +66,9 @@ static int handle(const char *payload, size_t payload_len,
 	if (outcome.status >= 500)
 		pg_log_error("%s %s -> %d: %s", outcome.method, outcome.path,
 			     outcome.status, outcome.cause.msg);
-	else if (outcome.status >= 400)
+	else if (outcome.status >= 400 || outcome.cause.msg[0])
+		/* A success can carry a note too, such as a filled
+		 * honeypot or an ignored _next. */
 		pg_log_info("%s %s -> %d: %s", outcome.method, outcome.path,
 			    outcome.status, outcome.cause.msg);
 	else
