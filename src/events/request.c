@@ -437,7 +437,7 @@ enum pg_event_error pg_http_request_decode(struct pg_http_request *req,
 
 	version = json_object_get(req->root, "version");
 	context = json_object_get(req->root, "requestContext");
-	if (json_is_object(context) && json_object_get(context, "elb"))
+	if (json_is_object(json_object_get(context, "elb")))
 		return decode_alb(req, max_body_bytes, err);
 	if (json_is_string(version) &&
 	    strcmp(json_string_value(version), "2.0") == 0)

@@ -966,13 +966,13 @@ static void events_v2_base64_form_and_multipart(void **state)
 static void events_invalid_base64_every_shape(void **state)
 {
 	static const char *const events[] = {
-		"{\"httpMethod\":\"POST\",\"body\":\"Hello from Lambda!\","
-		"\"isBase64Encoded\":true}",
-		"{\"version\":\"2.0\",\"requestContext\":{\"http\":{\"method\":"
-		"\"POST\"}},\"body\":\"Hello from Lambda!\","
-		"\"isBase64Encoded\":true}",
-		"{\"requestContext\":{\"elb\":{}},\"httpMethod\":\"POST\","
-		"\"body\":\"Hello from Lambda!\",\"isBase64Encoded\":true}",
+		("{\"httpMethod\":\"POST\",\"body\":\"Hello from Lambda!\","
+		 "\"isBase64Encoded\":true}"),
+		("{\"version\":\"2.0\",\"requestContext\":{\"http\":{\"method\":"
+		 "\"POST\"}},\"body\":\"Hello from Lambda!\","
+		 "\"isBase64Encoded\":true}"),
+		("{\"requestContext\":{\"elb\":{}},\"httpMethod\":\"POST\","
+		 "\"body\":\"Hello from Lambda!\",\"isBase64Encoded\":true}"),
 	};
 
 	(void)state;
@@ -992,20 +992,20 @@ static void events_invalid_base64_every_shape(void **state)
 static void events_null_and_absent_everything(void **state)
 {
 	static const char *const events[] = {
-		"{\"resource\":\"/contact\",\"path\":\"/contact\",\"httpMethod\":"
-		"\"POST\",\"headers\":null,\"multiValueHeaders\":null,"
-		"\"queryStringParameters\":null,\"multiValueQueryStringParameters\":"
-		"null,\"pathParameters\":null,\"stageVariables\":null,"
-		"\"requestContext\":{\"httpMethod\":\"POST\",\"stage\":"
-		"\"test-invoke-stage\",\"requestId\":\"REQ_6\",\"identity\":"
-		"{\"sourceIp\":\"test-invoke-source-ip\",\"userAgent\":"
-		"\"aws-internal/3\"}},\"body\":null,\"isBase64Encoded\":false}",
+		("{\"resource\":\"/contact\",\"path\":\"/contact\",\"httpMethod\":"
+		 "\"POST\",\"headers\":null,\"multiValueHeaders\":null,"
+		 "\"queryStringParameters\":null,\"multiValueQueryStringParameters\":"
+		 "null,\"pathParameters\":null,\"stageVariables\":null,"
+		 "\"requestContext\":{\"httpMethod\":\"POST\",\"stage\":"
+		 "\"test-invoke-stage\",\"requestId\":\"REQ_6\",\"identity\":"
+		 "{\"sourceIp\":\"test-invoke-source-ip\",\"userAgent\":"
+		 "\"aws-internal/3\"}},\"body\":null,\"isBase64Encoded\":false}"),
 		"{\"path\":\"/contact\",\"httpMethod\":\"POST\",\"body\":\"\"}",
-		"{\"version\":\"2.0\",\"rawPath\":\"/contact\",\"cookies\":null,"
-		"\"headers\":null,\"requestContext\":{\"http\":{\"method\":"
-		"\"POST\"}},\"body\":null}",
-		"{\"requestContext\":{\"elb\":null},\"httpMethod\":\"POST\","
-		"\"path\":\"/contact\",\"headers\":null,\"body\":\"\"}",
+		("{\"version\":\"2.0\",\"rawPath\":\"/contact\",\"cookies\":null,"
+		 "\"headers\":null,\"requestContext\":{\"http\":{\"method\":"
+		 "\"POST\"}},\"body\":null}"),
+		("{\"requestContext\":{\"elb\":{}},\"httpMethod\":\"POST\","
+		 "\"path\":\"/contact\",\"headers\":null,\"body\":\"\"}"),
 	};
 
 	(void)state;
