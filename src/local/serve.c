@@ -128,8 +128,10 @@ static void deliver(struct worker *w, struct pg_stored_event *event)
 	pg_function_invoke(w->fn, event->payload, event->payload_len,
 			   event->request_id, &result);
 	/* An attempt cut short by the stop is not the function's failure:
-	 * the row stays queued and is delivered after the next start. */
-	if (atomic_load(&serve->stopping)) {
+	 * the row stays queued and is delivered after the next start. A
+	 * success is recorded even while stopping, or the next start would
+	 * deliver the event a second time. */
+	if (result.outcome != PG_FUNCTION_OK && atomic_load(&serve->stopping)) {
 		pg_function_result_release(&result);
 		return;
 	}

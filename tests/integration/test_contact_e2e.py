@@ -5,7 +5,10 @@ notifications bootstrap -> Pushover-compatible inbox, all through
 import http.server
 import json
 import os
+import shutil
+import signal
 import sys
+import tempfile
 import threading
 import time
 import unittest
@@ -125,6 +128,35 @@ class ContactToInbox(unittest.TestCase):
         self.assertIn('action="/contact"', page)
         for field in ("source", "name", "email", "description"):
             self.assertIn('name="%s"' % field, page)
+
+
+class QueuedEventsAcrossRestart(unittest.TestCase):
+    """Event invocations queued when pigeon stops are each delivered once
+    after the next start, in arrival order."""
+
+    COUNT = 150
+
+    def test_stop_and_restart_delivers_each_once(self):
+        data_dir = tempfile.mkdtemp(prefix="pigeon-restart-")
+        self.addCleanup(shutil.rmtree, data_dir, True)
+        first = PigeonServe(data_dir=data_dir).start()
+        try:
+            for i in range(self.COUNT):
+                resp = first.invoke("notifications",
+                                    {"title": "t", "message": "seq %d" % i},
+                                    "Event")
+                self.assertEqual(resp.status, 202, resp.body)
+        finally:
+            self.assertEqual(first.stop(signal.SIGTERM), 0)
+        second = PigeonServe(data_dir=data_dir).start()
+        try:
+            messages = second.wait_for_inbox(self.COUNT, timeout=60)
+            time.sleep(1)
+            messages = second.inbox()
+        finally:
+            second.close()
+        sequence = [int(m["message"].split()[1]) for m in reversed(messages)]
+        self.assertEqual(sequence, list(range(self.COUNT)))
 
 
 class StandInPushover(http.server.BaseHTTPRequestHandler):
