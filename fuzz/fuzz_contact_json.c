@@ -1,5 +1,5 @@
 /* libFuzzer target: an arbitrary JSON body through the contact reader, the
- * checks, the notification event and the error response. */
+ * checks, the notification event and the JSON and HTML error responses. */
 #include <stddef.h>
 #include <stdint.h>
 
@@ -15,6 +15,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	pg_contact_limits_init(&limits);
 	pg_contact_init(&contact);
+	contact.honeypot_field = PG_CONTACT_DEFAULT_HONEYPOT;
 	pg_problem_init(&problem);
 	pg_buf_init(&event, 0);
 	pg_http_response_init(&resp, 0);
@@ -25,8 +26,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			__builtin_trap();
 	} else {
 		pg_problem_respond(&problem, &resp);
-		/* An error response always has a body. */
+		/* An error response always has a body, in JSON and in HTML. */
 		if (!resp.body.len)
+			__builtin_trap();
+		pg_respond_html_problem(&resp, &problem, NULL);
+		if (!resp.body.len || resp.status < 400)
 			__builtin_trap();
 	}
 	pg_http_response_release(&resp);
