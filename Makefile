@@ -124,10 +124,12 @@ fuzz: fuzz-build
 	done
 
 # Release zips for Lambda's provided.al2023 runtime, see scripts/package.
+# DLOPEN_LIBS are loaded with dlopen, so ldd does not list them.
+DLOPEN_LIBS := libcurl.so.4
 package: deps
 	$(MAKE) BUILD=build-release CFLAGS="-O2" all
-	scripts/package build-release/api/bootstrap dist/api.zip
-	scripts/package build-release/notifications/bootstrap dist/notifications.zip
+	scripts/package build-release/api/bootstrap dist/api.zip $(DLOPEN_LIBS)
+	scripts/package build-release/notifications/bootstrap dist/notifications.zip $(DLOPEN_LIBS)
 
 # Benchmarks against the loopback floor and the alternatives; see bench/.
 bench: deps
