@@ -771,8 +771,17 @@ int pg_function_start(const struct pg_function_config *config,
 	return 0;
 }
 
+static bool has_current_invocation(const struct pg_function *fn)
+{
+	for (int i = 0; i < fn->instance_count; i++)
+		if (fn->instances[i].current)
+			return true;
+	return false;
+}
+
 void pg_function_begin_stop(struct pg_function *fn)
 {
+	int64_t give_up;
 	char *err;
 
 	if (!fn)
@@ -781,6 +790,12 @@ void pg_function_begin_stop(struct pg_function *fn)
 	pthread_mutex_lock(&fn->lock);
 	fn->stopping = true;
 	fail_queued(fn, err);
+
+	/* A taken invocation may already have done its work (a message
+	 * sent), so it gets STOP_GRACE_MS to report its result. */
+	give_up = pg_now_monotonic_ms() + STOP_GRACE_MS;
+	while (has_current_invocation(fn) && pg_now_monotonic_ms() < give_up)
+		timed_wait(fn, POLL_MS);
 	for (int i = 0; i < fn->instance_count; i++)
 		if (fn->instances[i].current)
 			complete_error(fn, fn->instances[i].current,

@@ -458,7 +458,9 @@ static void wait_for_stop_signal(void)
 static void stop_all(struct pg_serve *serve)
 {
 	/* Pending invocations fail first, so that the listeners' handler
-	 * threads return and the listeners can stop. */
+	 * threads return and the listeners can stop. An invocation that a
+	 * process has already taken gets a short grace to finish, so that a
+	 * delivered event is recorded as done. */
 	atomic_store(&serve->stopping, true);
 	for (int i = 0; i < FUNCTION_COUNT; i++)
 		pg_function_begin_stop(atomic_load(&serve->functions[i]));
