@@ -86,6 +86,8 @@ struct run {
 	long rss_kib_at;
 	long rss_kib_end;
 	long hwm_kib;
+	long rss_anon_kib; /* at the end: private memory */
+	long rss_file_kib; /* at the end: mapped files, shared libraries included */
 	int libs_at_next;
 	int libs_at_end;
 	int exit_status;
@@ -182,16 +184,20 @@ static int parse_options(int argc, char **argv, struct options *opt)
 
 /* ---- /proc ---- */
 
-/* Reads VmRSS and VmHWM (KiB) of pid; both stay -1 when unreadable. */
-static void read_memory(pid_t pid, long *rss_kib, long *hwm_kib)
+/* Reads VmRSS (KiB) of pid and, when run is given, VmHWM, RssAnon and
+ * RssFile into it; each stays -1 when unreadable. */
+static void read_memory(pid_t pid, long *rss_kib, struct run *run)
 {
 	char path[64];
 	char line[256];
 	FILE *f;
 
 	*rss_kib = -1;
-	if (hwm_kib)
-		*hwm_kib = -1;
+	if (run) {
+		run->hwm_kib = -1;
+		run->rss_anon_kib = -1;
+		run->rss_file_kib = -1;
+	}
 	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
 	f = fopen(path, "r");
 	if (!f)
@@ -199,8 +205,12 @@ static void read_memory(pid_t pid, long *rss_kib, long *hwm_kib)
 	while (fgets(line, sizeof(line), f)) {
 		if (!strncmp(line, "VmRSS:", 6))
 			*rss_kib = strtol(line + 6, NULL, 10);
-		else if (hwm_kib && !strncmp(line, "VmHWM:", 6))
-			*hwm_kib = strtol(line + 6, NULL, 10);
+		else if (run && !strncmp(line, "VmHWM:", 6))
+			run->hwm_kib = strtol(line + 6, NULL, 10);
+		else if (run && !strncmp(line, "RssAnon:", 8))
+			run->rss_anon_kib = strtol(line + 8, NULL, 10);
+		else if (run && !strncmp(line, "RssFile:", 8))
+			run->rss_file_kib = strtol(line + 8, NULL, 10);
 	}
 	fclose(f);
 }
@@ -421,7 +431,7 @@ static bool record_answer(struct standin *s, struct run *run, pid_t pid,
 	if (done < s->opt.count)
 		return false;
 	run->loop_us = now - t0 - run->spawn_to_next_us;
-	read_memory(pid, &run->rss_kib_end, &run->hwm_kib);
+	read_memory(pid, &run->rss_kib_end, run);
 	run->libs_at_end = count_shared_objects(pid);
 	return true;
 }
@@ -646,11 +656,12 @@ static void print_run(const struct run *r, bool exec_only)
 	       "\"loop_us\":%lld,\"responses\":%lu,\"errors\":%lu,"
 	       "\"aux_requests\":%lu,\"cpu_user_us\":%lld,\"cpu_sys_us\":%lld,"
 	       "\"rss_kib_at\":%ld,\"rss_kib_end\":%ld,\"hwm_kib\":%ld,"
+	       "\"rss_anon_kib\":%ld,\"rss_file_kib\":%ld,"
 	       "\"libs_at_next\":%d,\"libs_at_end\":%d}",
 	       r->spawn_to_next_us, r->spawn_to_response_us, r->loop_us,
 	       r->responses, r->errors, r->aux_requests, r->cpu_user_us,
 	       r->cpu_sys_us, r->rss_kib_at, r->rss_kib_end, r->hwm_kib,
-	       r->libs_at_next, r->libs_at_end);
+	       r->rss_anon_kib, r->rss_file_kib, r->libs_at_next, r->libs_at_end);
 }
 
 static int set_service_addresses(int aux_port, int runtime_port)
