@@ -117,6 +117,7 @@ int pg_http_listen(struct pg_http_listener *listener, const char *host,
 		flags, (uint16_t)port, NULL, NULL, on_request, listener,
 		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
 		MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+		MHD_OPTION_CONNECTION_TIMEOUT, listener->idle_timeout_s,
 		MHD_OPTION_END);
 	if (!listener->daemon) {
 		pg_err_set(err, "listen on %s port %d failed (is the port in use?)",

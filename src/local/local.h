@@ -321,6 +321,9 @@ struct pg_http_listener {
 	pg_http_handler *handler;
 	void *cls;
 	size_t max_body_bytes;
+	/* Seconds after which an idle client connection is closed; 0 keeps
+	 * it open, as the Runtime API listeners need for a blocked GET. */
+	unsigned idle_timeout_s;
 	struct MHD_Daemon *daemon;
 	int port; /* the bound port, after pg_http_listen */
 };

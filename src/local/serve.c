@@ -16,6 +16,7 @@
 #include "common/alloc.h"
 #include "log/log.h"
 
+#define CLIENT_IDLE_TIMEOUT_S 30
 #define FUNCTION_COUNT 2
 /* Lambda makes 3 attempts at an Event invocation: the first and 2 retries. */
 #define EVENT_MAX_ATTEMPTS 3
@@ -499,6 +500,10 @@ int pg_serve_run(const struct pg_serve_options *options)
 		goto out;
 	pg_gateway_handler_init(&serve->gateway, serve);
 	pg_invoke_api_handler_init(&serve->invoke, serve);
+	/* Idle clients cannot hold connections forever; API Gateway closes
+	 * idle connections too. */
+	serve->gateway.idle_timeout_s = CLIENT_IDLE_TIMEOUT_S;
+	serve->invoke.idle_timeout_s = CLIENT_IDLE_TIMEOUT_S;
 	if (pg_http_listen(&serve->gateway, options->host, options->port, &err) < 0 ||
 	    pg_http_listen(&serve->invoke, options->host, options->lambda_port, &err) < 0 ||
 	    start_functions(serve, &err) < 0)
