@@ -220,7 +220,7 @@ int pg_api_config_from_env(struct pg_api_config *config, struct pg_err *err)
 	return 0;
 }
 
-/* ---- Answers of the contact route ------------------------------------ */
+/* ---- Responses of the contact route ----------------------------------- */
 
 /* Adds a note to cause for the log, after any note already there. */
 static void add_note(struct pg_err *cause, const char *fmt, ...)
@@ -338,9 +338,9 @@ static int append_error_location(struct pg_buf *out, const char *error_url,
 	return pg_buf_append_str(out, fragment);
 }
 
-/* Answers a failed submission: JSON, a redirect to CONTACT_ERROR_URL, or
- * an HTML page. whole_request_name stands in the error URL for a failure
- * that names no field. */
+/* Responds to a failed submission with JSON, a redirect to
+ * CONTACT_ERROR_URL, or an HTML page. whole_request_name stands in the
+ * error URL for a failure that names no field. */
 static void respond_failed(const struct pg_api_config *config,
 			   const struct pg_http_request *req, bool browser,
 			   const struct pg_problem *problem,

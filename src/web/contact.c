@@ -359,7 +359,7 @@ int pg_contact_read(struct pg_contact *contact,
 	}
 	if (rc < 0)
 		return -1;
-	/* A bot gets the success answer whatever else it sent. */
+	/* A bot gets the success response whatever else it sent. */
 	if (contact->honeypot_filled)
 		return 0;
 	return pg_contact_validate(contact, limits, problem);

@@ -176,11 +176,11 @@ struct reader {
 	size_t delimiter_len;
 };
 
-/* Finds the next delimiter line at or after from: "--boundary" right after
- * a LF (or at the start of the body, when at_start is set), followed by
- * "--", a space, a tab, a line end or the end of the body. Text such as
- * "--boundaryX" is content, not a delimiter. Returns true with *at set to
- * the first '-'. */
+/* Finds the next delimiter line at or after from. A delimiter is
+ * "--boundary" right after a LF (or at the start of the body, when at_start
+ * is set). It is followed by "--", a space, a tab, a line end or the end of
+ * the body, so text such as "--boundaryX" is content. Returns true with *at
+ * set to the first '-'. */
 static bool find_delimiter(const struct reader *r, size_t from, bool at_start,
 			   size_t *at)
 {
@@ -238,7 +238,7 @@ static int end_delimiter_line(const struct reader *r, size_t at, size_t *next,
 
 /* ---- One part ---------------------------------------------------------- */
 
-/* What the headers of one part say. Pointers are into the body. */
+/* The headers of one part that matter here. Pointers are into the body. */
 struct part_headers {
 	const char *name;
 	size_t name_len;

@@ -1,4 +1,4 @@
-/* The answers a browser gets when it posts the contact form without
+/* The responses a browser gets when it posts the contact form without
  * JavaScript: a 303 redirect, or a small HTML page. */
 #include "web/web.h"
 
@@ -37,8 +37,8 @@ int pg_html_escape(struct pg_buf *out, const char *text)
 	return 0;
 }
 
-/* Replaces resp by page with status; an error body of a few kilobytes fits
- * any sensible maximum, and if not, the client still gets the status. */
+/* Replaces resp by page with status. A page of a few kilobytes fits any
+ * sensible body maximum, and if not, the client still gets the status. */
 static void respond_html(struct pg_http_response *resp, int status,
 			 const struct pg_buf *page)
 {

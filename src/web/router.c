@@ -74,9 +74,9 @@ static void list_methods(const struct pg_router *router, const char *path,
 	snprintf(out + used, out_size - used, "OPTIONS");
 }
 
-/* Answers OPTIONS with 204, and with the CORS preflight headers only when
- * the origin is allowed: without them the browser does not send the real
- * request. */
+/* Responds to OPTIONS with 204, adding the CORS preflight headers only
+ * when the origin is allowed, because without them the browser does not
+ * send the real request. */
 static void answer_preflight(const char *methods, bool origin_allowed,
 			     struct pg_http_response *resp)
 {
@@ -189,7 +189,7 @@ void pg_router_set_cors(const struct pg_router *router,
 		return;
 	}
 
-	/* The answer depends on Origin, so caches must key on it, also when
+	/* The response depends on Origin, so caches must key on it, also when
 	 * the origin gets no CORS header. */
 	pg_http_response_set_header(resp, "Vary", "Origin");
 	origin = pg_http_request_header(req, "Origin");

@@ -59,16 +59,33 @@ static void form_page_matches_html_file(void **state)
 static void form_page_has_contract_fields(void **state)
 {
 	static const char *const parts[] = {
+		"<html lang=\"en\">",
 		"method=\"post\"",
 		"action=\"/contact\"",
 		"enctype=\"application/x-www-form-urlencoded\"",
+		/* maxlength matches the server's caps (web/web.h). */
 		"type=\"hidden\" name=\"source\" value=\"pigeon-form\" maxlength=\"200\"",
 		"<label for=\"name\">",
 		"name=\"name\" required maxlength=\"200\"",
 		"<label for=\"email\">",
 		"type=\"email\" id=\"email\" name=\"email\" required maxlength=\"254\"",
 		"<label for=\"description\">",
-		"<textarea id=\"description\" name=\"description\" required maxlength=\"4000\">",
+		"<textarea id=\"description\" name=\"description\" required maxlength=\"4000\"",
+		/* Each field's error message is tied to it. */
+		"aria-describedby=\"name-error\"",
+		"<p class=\"error\" id=\"name-error\">",
+		"aria-describedby=\"email-error\"",
+		"<p class=\"error\" id=\"email-error\">",
+		"aria-describedby=\"description-error\"",
+		"<p class=\"error\" id=\"description-error\">",
+		/* The status is announced, and the honeypot is hidden from
+		 * people and assistive technology under the default name. */
+		"role=\"status\"",
+		"aria-hidden=\"true\"",
+		"name=\"_gotcha\" tabindex=\"-1\" autocomplete=\"off\"",
+		/* JavaScript sends JSON and reads the per-field errors. */
+		"\"Content-Type\": \"application/json\"",
+		"answer.body.fields",
 	};
 
 	(void)state;
