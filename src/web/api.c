@@ -540,6 +540,8 @@ int pg_api_handle(const struct pg_router *router,
 			   config->max_event_bytes);
 	}
 	if (rc != PG_EVENT_OK) {
+		/* NOTE: a browser form post gets this error as JSON too, not
+		 * the HTML page or the CONTACT_ERROR_URL redirect. */
 		pg_respond_error(&resp,
 				 rc == PG_EVENT_BODY_TOO_LARGE ? 413 : 400,
 				 decode_err.msg);
