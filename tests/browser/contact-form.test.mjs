@@ -146,10 +146,14 @@ async function startStaticSite() {
     "<p>This is the site's own thank-you page.</p></main></body></html>\n";
   const server = http.createServer((req, res) => {
     const url = new URL(req.url, "http://127.0.0.1");
-    if (url.pathname === "/contact.html") {
-      const page = formHtml
+    if (url.pathname === "/contact.html" || url.pathname === "/contact-multipart.html") {
+      let page = formHtml
         .replace('action="/contact"', `action="${api}/contact"`)
         .replace('value="pigeon-form"', 'value="static-site"');
+      if (url.pathname === "/contact-multipart.html") {
+        page = page.replace('enctype="application/x-www-form-urlencoded"',
+          'enctype="multipart/form-data"');
+      }
       res.writeHead(200, { "Content-Type": "text/html; charset=utf-8" });
       res.end(page);
     } else if (url.pathname === "/thanks.html") {
@@ -329,6 +333,34 @@ describe("contact page in Chromium", () => {
     const message = await waitForMessage(sitePigeon, "Sent without JavaScript.");
     assert.equal(message.message, "Source: static-site\nName: Margaret Hamilton\n" +
       "Mail: margaret@example.com\nDescription: Sent without JavaScript.");
+    await context.close();
+  });
+
+  test("without JavaScript: a multipart form is read too", async () => {
+    const context = await browser.newContext({ javaScriptEnabled: false });
+    const page = await context.newPage();
+    page.setDefaultTimeout(STEP_TIMEOUT_MS);
+    let contentType = null;
+    page.on("request", (request) => {
+      if (request.url() === `${sitePigeon.api}/contact`) {
+        contentType = request.headers()["content-type"];
+      }
+    });
+    await page.goto(`${site.origin}/contact-multipart.html`);
+    await fill(page, {
+      "#name": "Hedy Lamarr",
+      "#email": "hedy@example.com",
+      "#description": "Multipart line 1\nline 2: é",
+    });
+    await Promise.all([
+      page.waitForURL(`${site.origin}/thanks.html`),
+      page.click("button[type=submit]"),
+    ]);
+
+    assert.match(contentType, /^multipart\/form-data; boundary=/);
+    const message = await waitForMessage(sitePigeon, "Multipart line 1");
+    assert.equal(message.message, "Source: static-site\nName: Hedy Lamarr\n" +
+      "Mail: hedy@example.com\nDescription: Multipart line 1\nline 2: é");
     await context.close();
   });
 

@@ -6,9 +6,11 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "common/buf.h"
 #include "common/text.h"
@@ -402,6 +404,77 @@ static void multipart_every_prefix(void **state)
 	}
 }
 
+/* The case folder: PIGEON_CASES_DIR, else ../shared/cases next to the
+ * repository, which is two folders above this binary (build/tests/). */
+static void cases_path(char *out, size_t size, const char *name)
+{
+	const char *env = getenv("PIGEON_CASES_DIR");
+	char exe[PATH_MAX];
+	ssize_t n;
+	char *slash;
+
+	if (env && *env) {
+		snprintf(out, size, "%s/events/%s", env, name);
+		return;
+	}
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	assert_true(n > 0);
+	exe[n] = '\0';
+	slash = strrchr(exe, '/');
+	if (slash)
+		*slash = '\0';
+	snprintf(out, size, "%.3000s/../../../shared/cases/events/%s", exe, name);
+}
+
+/* The captured multipart events, REST and HTTP API, decode and parse. */
+static void multipart_fixture_events(void **state)
+{
+	static const char *const fixtures[] = {
+		"apigw-v1-multipart-form.json",
+		"apigw-v2-multipart-form.json",
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(fixtures) / sizeof(fixtures[0]); i++) {
+		char path[PATH_MAX];
+		json_error_t json_err;
+		json_t *event;
+		char *text;
+		struct pg_http_request req;
+		struct pg_err err = { 0 };
+		struct pg_form form;
+		struct pg_problem problem;
+		const char *type;
+
+		cases_path(path, sizeof(path), fixtures[i]);
+		event = json_load_file(path, 0, &json_err);
+		if (!event)
+			fail_msg("cannot load %s: %s (set PIGEON_CASES_DIR)",
+				 path, json_err.text);
+		text = json_dumps(event, 0);
+		pg_http_request_init(&req);
+		if (pg_http_request_decode(&req, text, strlen(text), 0, &err) !=
+		    PG_EVENT_OK)
+			fail_msg("%s: %s", fixtures[i], err.msg);
+		type = pg_http_request_header(&req, "Content-Type");
+		assert_non_null(type);
+		pg_form_init(&form);
+		pg_problem_init(&problem);
+		if (pg_multipart_parse(&form, type, req.body, req.body_len,
+				       &problem) != 0)
+			fail_msg("%s: %s", fixtures[i], problem.error.msg);
+		assert_int_equal(form.count, 2);
+		assert_string_equal(form.fields[0].name, "foo");
+		assert_string_equal(form.fields[0].value, "bar");
+		assert_string_equal(form.fields[1].name, "bim");
+		assert_string_equal(form.fields[1].value, "baz");
+		pg_form_release(&form);
+		pg_http_request_release(&req);
+		free(text);
+		json_decref(event);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -410,6 +483,7 @@ int main(void)
 		cmocka_unit_test(multipart_base64_variant_decoded),
 		cmocka_unit_test(multipart_field_count_limit),
 		cmocka_unit_test(multipart_every_prefix),
+		cmocka_unit_test(multipart_fixture_events),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
