@@ -623,7 +623,7 @@ static int handle_result(struct instance *inst, struct MHD_Connection *connectio
 		if (json_is_object(obj)) {
 			result = pg_strndup(body, len);
 		} else {
-			const char *type = pg_http_request_header(connection,
+			const char *type = pg_mhd_request_header(connection,
 							  "Lambda-Runtime-Function-Error-Type");
 
 			result = error_json(type && *type ? type : "Unhandled", "%.*s",
@@ -645,7 +645,7 @@ static int handle_init_error(struct instance *inst,
 	struct pg_function *fn = inst->fn;
 	json_error_t jerr;
 	json_t *obj = json_loadb(body, len, 0, &jerr);
-	const char *type = pg_http_request_header(connection,
+	const char *type = pg_mhd_request_header(connection,
 					  "Lambda-Runtime-Function-Error-Type");
 	char *text;
 

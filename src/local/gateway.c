@@ -232,7 +232,7 @@ static int pushover_post(struct pg_serve *serve,
 			 PG_PUSHOVER_BODY_MAX_BYTES);
 		rc = -1;
 	} else {
-		rc = pg_pushover_parse(pg_http_request_header(connection, "Content-Type"),
+		rc = pg_pushover_parse(pg_mhd_request_header(connection, "Content-Type"),
 				       body, len, &msg, &error);
 	}
 

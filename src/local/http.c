@@ -19,7 +19,7 @@ struct request_body {
 static bool content_length_too_large(struct MHD_Connection *connection,
 				     size_t max_bytes)
 {
-	const char *value = pg_http_request_header(connection, "Content-Length");
+	const char *value = pg_mhd_request_header(connection, "Content-Length");
 	unsigned long long len;
 	char *end;
 
@@ -158,7 +158,7 @@ int pg_http_reply(struct MHD_Connection *connection, int status,
 	return rc;
 }
 
-const char *pg_http_request_header(struct MHD_Connection *connection, const char *name)
+const char *pg_mhd_request_header(struct MHD_Connection *connection, const char *name)
 {
 	return MHD_lookup_connection_value(connection, MHD_HEADER_KIND, name);
 }

@@ -123,7 +123,7 @@ static int invoke_handler(void *cls, struct MHD_Connection *connection,
 			  const char *body, size_t len, bool too_large)
 {
 	struct pg_serve *serve = cls;
-	const char *type = pg_http_request_header(connection, "X-Amz-Invocation-Type");
+	const char *type = pg_mhd_request_header(connection, "X-Amz-Invocation-Type");
 	const char *qualifier = MHD_lookup_connection_value(
 		connection, MHD_GET_ARGUMENT_KIND, "Qualifier");
 	char request_id[PG_UUID_LEN + 1];
@@ -143,7 +143,7 @@ static int invoke_handler(void *cls, struct MHD_Connection *connection,
 	    strcmp(method, "POST"))
 		return reply_error(connection, 404, "UnknownOperationException",
 				   request_id, "Unknown operation");
-	if (!pg_http_request_header(connection, "Authorization"))
+	if (!pg_mhd_request_header(connection, "Authorization"))
 		return reply_error(connection, 403, "MissingAuthenticationTokenException",
 				   request_id, "Missing Authentication Token");
 

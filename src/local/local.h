@@ -341,7 +341,7 @@ int pg_http_reply(struct MHD_Connection *connection, int status,
 		  const char *const *headers);
 /* Returns the value of request header name, or NULL (borrowed from MHD,
  * valid during the handler). */
-const char *pg_http_request_header(struct MHD_Connection *connection,
+const char *pg_mhd_request_header(struct MHD_Connection *connection,
 			   const char *name);
 
 /* ---- gateway.c, invoke_api.c and serve.c ---- */

@@ -12,12 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* local.h and events.h both declare a pg_http_request_header (one reads
- * MHD's request, the other an event). proxy_event.c uses neither, so the
- * local one is renamed in this file to decode built events here. */
-#define pg_http_request_header pg_local_http_request_header
 #include "local/proxy_event.c"
-#undef pg_http_request_header
 #include "events/events.h"
 
 static json_t *build(const struct pg_proxy_request *req)
