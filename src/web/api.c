@@ -325,11 +325,9 @@ static int append_error_location(struct pg_buf *out, const char *error_url,
 	    pg_buf_append_str(out, memchr(error_url, '?', base_len) ? "&error="
 								    : "?error=") < 0)
 		return -1;
-	if (!problem->field_count)
-		return append_query_value(out, whole_request_name) < 0 ||
-				       pg_buf_append_str(out, fragment) < 0 ?
-			       -1 :
-			       0;
+	if (!problem->field_count &&
+	    append_query_value(out, whole_request_name) < 0)
+		return -1;
 	for (size_t i = 0; i < problem->field_count; i++) {
 		if ((i && pg_buf_append_str(out, ",") < 0) ||
 		    append_query_value(out, problem->fields[i].name) < 0)
@@ -361,16 +359,13 @@ static void respond_failed(const struct pg_api_config *config,
 						NULL);
 		return;
 	}
+	/* Field names too long for the maximum leave the query out. */
 	pg_buf_init(&location, PG_API_URL_MAX * 2);
 	if (append_error_location(&location, config->error_url, problem,
-				  whole_request_name) < 0) {
-		/* Too many long field names: name the request instead. */
-		pg_buf_reset(&location);
-		if (pg_buf_append_str(&location, config->error_url) < 0)
-			pg_buf_reset(&location);
-	}
-	pg_respond_redirect(resp, location.data ? location.data
-						: config->error_url);
+				  whole_request_name) < 0)
+		pg_respond_redirect(resp, config->error_url);
+	else
+		pg_respond_redirect(resp, location.data);
 	pg_buf_release(&location);
 }
 
