@@ -257,6 +257,31 @@ static void copy_setting(const struct pg_serve *serve, struct pg_env_list *env,
 		pg_env_list_set(env, key, value);
 }
 
+/* Settings that reach a function from pigeon's environment as well as
+ * from the env file; the env file reaches both functions whole. */
+static const char *const common_settings[] = {
+	"LAMBDA_FUNCTIONS_LOG_LEVEL", "AWS_LAMBDA_LOG_LEVEL", "VERSION",
+	"SSL_CERT_FILE", "SSL_CERT_DIR",
+	/* Sanitizer builds of the bootstraps read their options from here. */
+	"ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS", NULL,
+};
+static const char *const api_settings[] = {
+	"CORS_ALLOW_ORIGIN", "NOTIFICATIONS_INVOCATION_TYPE",
+	"API_MAX_EVENT_BYTES", "NOTIFICATION_MAX_CHARS", "CONTACT_SUCCESS_URL",
+	"CONTACT_ERROR_URL", "HONEYPOT_FIELD", NULL,
+};
+static const char *const notifications_settings[] = {
+	"PUSHOVER_SECRET_PARAMETER", "PUSHOVER_SECRET_ARN", "AWS_ENDPOINT_URL",
+	"AWS_ENDPOINT_URL_SSM", "AWS_ENDPOINT_URL_SECRETS_MANAGER", NULL,
+};
+
+static void copy_settings(const struct pg_serve *serve,
+			  struct pg_env_list *env, const char *const *keys)
+{
+	for (; *keys; keys++)
+		copy_setting(serve, env, *keys);
+}
+
 static void base_env(const struct pg_serve *serve, const char *name,
 		     const char *bootstrap, struct pg_env_list *env)
 {
@@ -308,18 +333,20 @@ static void base_env(const struct pg_serve *serve, const char *name,
 		pg_env_list_set(env, "AWS_SECRET_ACCESS_KEY", DUMMY_SECRET_ACCESS_KEY);
 		pg_env_list_set(env, "AWS_SESSION_TOKEN", DUMMY_SESSION_TOKEN);
 	}
-	copy_setting(serve, env, "LAMBDA_FUNCTIONS_LOG_LEVEL");
-	copy_setting(serve, env, "AWS_LAMBDA_LOG_LEVEL");
-	copy_setting(serve, env, "VERSION");
-	/* Sanitizer builds of the bootstraps read their options from here. */
-	copy_setting(serve, env, "ASAN_OPTIONS");
-	copy_setting(serve, env, "UBSAN_OPTIONS");
-	copy_setting(serve, env, "LSAN_OPTIONS");
+	copy_settings(serve, env, common_settings);
+}
+
+/* Real Pushover credentials, given directly or through a secret store. */
+static bool pushover_configured(const struct pg_serve *serve)
+{
+	return setting(serve, "PUSHOVER_TOKEN") ||
+	       setting(serve, "PUSHOVER_SECRET_PARAMETER") ||
+	       setting(serve, "PUSHOVER_SECRET_ARN");
 }
 
 static void pushover_url(const struct pg_serve *serve, char *out, size_t size)
 {
-	if (setting(serve, "PUSHOVER_TOKEN"))
+	if (pushover_configured(serve))
 		snprintf(out, size, "%s", setting(serve, "PUSHOVER_API_URL") ?
 			 setting(serve, "PUSHOVER_API_URL") : PUSHOVER_REAL_URL);
 	else
@@ -352,15 +379,14 @@ static void function_env(const struct pg_serve *serve, int index,
 		snprintf(text, sizeof(text), "http://%s:%d", serve->public_host,
 			 serve->invoke.port);
 		pg_env_list_set(env, "AWS_ENDPOINT_URL_LAMBDA", text);
-		copy_setting(serve, env, "CORS_ALLOW_ORIGIN");
-		copy_setting(serve, env, "NOTIFICATIONS_INVOCATION_TYPE");
-		copy_setting(serve, env, "API_MAX_EVENT_BYTES");
+		copy_settings(serve, env, api_settings);
 		return;
 	}
+	copy_settings(serve, env, notifications_settings);
 	pushover_url(serve, text, sizeof(text));
 	pg_env_list_set(env, "PUSHOVER_API_URL", text);
-	if (setting(serve, "PUSHOVER_TOKEN")) {
-		pg_env_list_set(env, "PUSHOVER_TOKEN", setting(serve, "PUSHOVER_TOKEN"));
+	if (pushover_configured(serve)) {
+		copy_setting(serve, env, "PUSHOVER_TOKEN");
 		copy_setting(serve, env, "PUSHOVER_USERKEY");
 	} else {
 		pg_env_list_set(env, "PUSHOVER_TOKEN", DUMMY_PUSHOVER_TOKEN);

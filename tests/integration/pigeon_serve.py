@@ -26,6 +26,18 @@ PIGEON = os.path.join(BUILD, "pigeon")
 URL_LINE = re.compile(r"^pigeon: ([a-z][a-z.\- ]*?) (http://\S+)$")
 
 
+# pigeon's settings: a test starts from none of them, whatever the caller's
+# environment holds, and sets the ones it needs.
+SETTINGS = (
+    "PUSHOVER_TOKEN", "PUSHOVER_USERKEY", "PUSHOVER_API_URL",
+    "PUSHOVER_SECRET_PARAMETER", "PUSHOVER_SECRET_ARN", "CORS_ALLOW_ORIGIN",
+    "NOTIFICATIONS_INVOCATION_TYPE", "API_MAX_EVENT_BYTES",
+    "NOTIFICATION_MAX_CHARS", "CONTACT_SUCCESS_URL", "CONTACT_ERROR_URL",
+    "HONEYPOT_FIELD", "LAMBDA_FUNCTIONS_LOG_LEVEL", "AWS_LAMBDA_LOG_FORMAT",
+    "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_LAMBDA", "AWS_ENDPOINT_URL_SSM",
+    "AWS_ENDPOINT_URL_SECRETS_MANAGER")
+
+
 class Response:
     def __init__(self, status, headers, body):
         self.status = status
@@ -36,22 +48,28 @@ class Response:
         return json.loads(self.body.decode("utf-8"))
 
 
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    """Hands 3xx answers back to the test instead of following them, so a
+    redirect never leads a test off 127.0.0.1."""
+
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+_OPENER = urllib.request.build_opener(_NoRedirect)
+
+
 def request(method, url, body=None, headers=None, timeout=30):
-    """Send one request and return a Response, also for 4xx and 5xx."""
+    """Send one request and return a Response, also for 3xx, 4xx and 5xx."""
     if isinstance(body, str):
         body = body.encode("utf-8")
     req = urllib.request.Request(url, data=body, method=method,
                                  headers=headers or {})
     try:
-        with urllib.request.urlopen(req, timeout=timeout) as resp:
+        with _OPENER.open(req, timeout=timeout) as resp:
             return Response(resp.status, resp.headers, resp.read())
     except urllib.error.HTTPError as err:
         return Response(err.code, err.headers, err.read())
-
-
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):
-        return None
 
 
 class PigeonServe:
@@ -59,8 +77,7 @@ class PigeonServe:
 
     def __init__(self, env=None, args=(), data_dir=None):
         self.env = dict(os.environ)
-        for key in ("PUSHOVER_TOKEN", "PUSHOVER_USERKEY", "PUSHOVER_API_URL",
-                    "CORS_ALLOW_ORIGIN", "NOTIFICATIONS_INVOCATION_TYPE"):
+        for key in SETTINGS:
             self.env.pop(key, None)
         self.env.update(env or {})
         self.args = list(args)

@@ -130,6 +130,39 @@ class ContactToInbox(unittest.TestCase):
             self.assertIn('name="%s"' % field, page)
 
 
+class SettingsFromEnvironment(unittest.TestCase):
+    """Settings in pigeon's own environment reach the api function."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.serve = PigeonServe(env={
+            "HONEYPOT_FIELD": "website",
+            "CONTACT_SUCCESS_URL": "https://site.example/thanks"})
+        cls.serve.start()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.serve.close()
+
+    def test_honeypot_field_name(self):
+        before = len(self.serve.inbox())
+        resp = post_form(self.serve.api, "/contact",
+                         "source=site&name=Bot&email=bot@example.com"
+                         "&description=spam&website=http://spam.example")
+        self.assertEqual(resp.status, 200, resp.body)
+        time.sleep(0.5)
+        self.assertEqual(len(self.serve.inbox()), before)
+
+    def test_success_url_for_browser_post(self):
+        resp = post_form(self.serve.api, "/contact",
+                         "source=site&name=Ada&email=ada@example.com"
+                         "&description=Hello",
+                         {"Accept": "text/html,application/xhtml+xml"})
+        self.assertEqual(resp.status, 303, resp.body)
+        self.assertEqual(resp.headers.get("Location"),
+                         "https://site.example/thanks")
+
+
 class QueuedEventsAcrossRestart(unittest.TestCase):
     """Event invocations queued when pigeon stops are each delivered once
     after the next start, in arrival order."""
