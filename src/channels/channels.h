@@ -7,10 +7,10 @@
  *
  * Pushover (https://pushover.net/api) limits, counted in Unicode characters:
  * message 1024, title 250, url 512, url_title 100. Longer text is cut at a
- * character boundary so that it fits; a cut message or title ends with "…"
- * (U+2026) inside the limit, a cut url_title does not. A url longer than 512
- * characters is left out entirely, because a cut URL points somewhere else;
- * struct pg_delivery records each of these changes so the caller can log them.
+ * character boundary so that it fits; a cut message, title or url_title
+ * ends with "…" (U+2026) inside the limit. A url longer than 512 characters
+ * is left out entirely, because a cut URL points somewhere else; struct
+ * pg_delivery records each of these changes so the caller can log them.
  *
  * Nothing here logs. Error messages never contain the Pushover token or user
  * key. */

@@ -291,7 +291,7 @@ int pg_pushover_form(const struct pg_pushover_config *config,
 	if (notification->url && !delivery->url_dropped &&
 	    (append_field(form, "url", notification->url) ||
 	     append_fitted(form, "url_title", notification->url_title,
-			   PG_PUSHOVER_URL_TITLE_MAX_CHARS, false, &delivery->url_title_cut)))
+			   PG_PUSHOVER_URL_TITLE_MAX_CHARS, true, &delivery->url_title_cut)))
 		return -1;
 
 	if (notification->priority && append_number(form, "priority", notification->priority))

@@ -365,7 +365,7 @@ static void pushover_fit_boundaries(void **state)
 	free(fitted);
 }
 
-static void pushover_url_title_cut_without_ellipsis(void **state)
+static void pushover_url_title_cut_with_ellipsis(void **state)
 {
 	struct fixture *f = *state;
 	char *value;
@@ -377,8 +377,11 @@ static void pushover_url_title_cut_without_ellipsis(void **state)
 	assert_int_equal(send_with(f, 10000), PG_CHANNEL_SENT);
 	assert_true(f->delivery.url_title_cut);
 	value = posted(f, 0, "url_title");
-	assert_int_equal(strlen(value), 100);
-	assert_int_equal(value[99], 'u');
+	/* 99 letters and "…", three bytes: 100 characters. */
+	assert_int_equal(pg_utf8_count(value, strlen(value)), 100);
+	assert_int_equal(strlen(value), 102);
+	assert_int_equal(value[98], 'u');
+	assert_string_equal(value + 99, "\xe2\x80\xa6");
 	free(value);
 }
 
@@ -545,7 +548,7 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(pushover_short_deadline_sends_nothing, setup, teardown),
 		cmocka_unit_test_setup_teardown(pushover_long_text_cut_to_limits, setup, teardown),
-		cmocka_unit_test_setup_teardown(pushover_url_title_cut_without_ellipsis, setup,
+		cmocka_unit_test_setup_teardown(pushover_url_title_cut_with_ellipsis, setup,
 						teardown),
 		cmocka_unit_test(pushover_fit_boundaries),
 		cmocka_unit_test(pushover_reply_needs_request_id),
