@@ -30,7 +30,7 @@
 	X(PG_CHANNEL_SENT, "Sent")                                        \
 	X(PG_CHANNEL_INVALID, "Notification.Invalid") /* bad event */     \
 	X(PG_CHANNEL_CONFIG, "Configuration") /* credentials, URL */      \
-	X(PG_CHANNEL_REJECTED, "Rejected") /* 4xx or status != 1 */      \
+	X(PG_CHANNEL_REJECTED, "Rejected") /* 3xx, 4xx or status != 1 */ \
 	X(PG_CHANNEL_UNAVAILABLE, "Unavailable") /* 5xx, no connection */
 
 enum pg_channel_status {
@@ -192,9 +192,10 @@ int pg_pushover_form(const struct pg_pushover_config *config,
 /* Reads Pushover's response to one request: status 200 with a JSON status of
  * 1 and a "request" id is PG_CHANNEL_SENT (the id goes to delivery); a 4xx,
  * or a status other than 1, is PG_CHANNEL_REJECTED with Pushover's "errors"
- * in err, or "HTTP <status>" when the body is not JSON; 5xx and any other
- * status are PG_CHANNEL_UNAVAILABLE. The status is checked before the body,
- * which may be HTML. */
+ * in err, or "HTTP <status>" when the body is not JSON; a 3xx is
+ * PG_CHANNEL_REJECTED too, because the redirect is never followed; 5xx and
+ * any other status are PG_CHANNEL_UNAVAILABLE. The status is checked before
+ * the body, which may be HTML. */
 enum pg_channel_status pg_pushover_reply(long http_status, const char *body,
 					 size_t body_len,
 					 struct pg_delivery *delivery,

@@ -353,6 +353,14 @@ enum pg_channel_status pg_pushover_reply(long http_status, const char *body, siz
 	char limit[96] = "";
 
 	delivery->http_status = http_status;
+	/* The redirect is not followed, because the form carries the token,
+	 * and asking again would only get the same answer. */
+	if (http_status >= 300 && http_status <= 399) {
+		pg_err_set(err, "Pushover rejected the message: HTTP %ld, a redirect, which is not "
+				"followed; check PUSHOVER_API_URL",
+			   http_status);
+		return PG_CHANNEL_REJECTED;
+	}
 	if (http_status != 200 && (http_status < 400 || http_status > 499)) {
 		pg_err_set(err, "Pushover is unavailable: HTTP %ld", http_status);
 		return PG_CHANNEL_UNAVAILABLE;

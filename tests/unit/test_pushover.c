@@ -185,6 +185,38 @@ static void pushover_429_limit_reset_kept(void **state)
 	assert_non_null(strstr(f->err.msg, "1393653600"));
 }
 
+static void pushover_redirect_rejected_once(void **state)
+{
+	struct fixture *f = *state;
+	const struct standin_reply replies[] = {
+		{ 307, "text/html", "moved", "Location", "http://127.0.0.1:9/steal" },
+		STANDIN_OK,
+	};
+
+	standin_script(f->server, replies, 2);
+	assert_int_equal(send_with(f, 60000), PG_CHANNEL_REJECTED);
+	assert_non_null(strstr(f->err.msg, "HTTP 307"));
+	assert_int_equal(f->delivery.http_status, 307);
+	/* Neither retried nor followed: the token goes nowhere else. */
+	assert_int_equal(standin_posts(f->server), 1);
+	assert_int_equal(f->delivery.attempts, 1);
+}
+
+static void pushover_reply_3xx_rejected(void **state)
+{
+	struct pg_delivery delivery;
+	struct pg_err err = { { 0 } };
+
+	(void)state;
+	for (long status = 300; status <= 399; status++) {
+		pg_err_clear(&err);
+		pg_delivery_init(&delivery);
+		assert_int_equal(pg_pushover_reply(status, "", 0, &delivery, &err),
+				 PG_CHANNEL_REJECTED);
+		assert_non_null(strstr(err.msg, "redirect"));
+	}
+}
+
 static void pushover_500_without_time_fails(void **state)
 {
 	struct fixture *f = *state;
@@ -537,6 +569,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(pushover_invalid_token_rejected, setup, teardown),
 		cmocka_unit_test_setup_teardown(pushover_429_html_rejected, setup, teardown),
 		cmocka_unit_test_setup_teardown(pushover_429_limit_reset_kept, setup, teardown),
+		cmocka_unit_test_setup_teardown(pushover_redirect_rejected_once, setup, teardown),
+		cmocka_unit_test(pushover_reply_3xx_rejected),
 		cmocka_unit_test_setup_teardown(pushover_500_without_time_fails, setup, teardown),
 		cmocka_unit_test_setup_teardown(pushover_503_twice_then_sent, setup, teardown),
 		cmocka_unit_test_setup_teardown(pushover_retries_stop_at_maximum, setup, teardown),
