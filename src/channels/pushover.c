@@ -18,7 +18,7 @@
 #define REPLY_MAX_BYTES (64u * 1024)
 /* The form contains at most a few kilobytes of fitted text, escaped. */
 #define FORM_MAX_BYTES (64u * 1024)
-/* A retry is only worth starting with at least this much time left. */
+/* A request is only worth starting with at least this much time left. */
 #define MIN_REQUEST_MS 1000L
 #define ELLIPSIS "\xe2\x80\xa6" /* U+2026, one character, three bytes */
 
@@ -554,6 +554,9 @@ enum pg_channel_status pg_pushover_send(const struct pg_pushover_config *config,
 	int64_t budget_ms = remaining_ms == INT64_MAX ? INT64_MAX
 						      : remaining_ms - PG_PUSHOVER_DEADLINE_RESERVE_MS;
 	int max_attempts = config->max_attempts > 0 ? config->max_attempts : 1;
+	/* A retry needs time for a whole request, or at least MIN_REQUEST_MS. */
+	int64_t room_ms = config->request_timeout_ms < MIN_REQUEST_MS ? config->request_timeout_ms
+								      : MIN_REQUEST_MS;
 	enum pg_channel_status status = PG_CHANNEL_UNAVAILABLE;
 	struct pg_err attempt_err = { { 0 } };
 	int64_t started = monotonic_ms();
@@ -587,17 +590,22 @@ enum pg_channel_status pg_pushover_send(const struct pg_pushover_config *config,
 		long timeout_ms = left_ms < config->request_timeout_ms ? (long)left_ms
 								       : config->request_timeout_ms;
 		int64_t next_start;
+		int64_t now;
 
 		pg_err_clear(&attempt_err);
 		status = post_once(handle, config, &form, timeout_ms, delivery, &attempt_err);
 		if (status != PG_CHANNEL_UNAVAILABLE || delivery->attempts >= max_attempts)
 			break;
 
-		/* Wait out the spacing only when a request still fits after it. */
+		/* The next request starts after the spacing, or now when this one
+		 * took longer, and only when it has room_ms before the deadline. */
+		now = monotonic_ms();
 		next_start = attempt_started + config->retry_spacing_ms;
-		if (budget_ms != INT64_MAX && next_start - started + MIN_REQUEST_MS > budget_ms)
+		if (next_start < now)
+			next_start = now;
+		if (budget_ms != INT64_MAX && budget_ms - (next_start - started) < room_ms)
 			break;
-		sleep_ms(next_start - monotonic_ms());
+		sleep_ms(next_start - now);
 	}
 	if (status == PG_CHANNEL_UNAVAILABLE && delivery->attempts > 1)
 		pg_err_set(err, "%s (after %d attempts)", attempt_err.msg, delivery->attempts);

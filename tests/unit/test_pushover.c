@@ -5,8 +5,11 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "channels/channels.h"
 #include "common/text.h"
@@ -320,6 +323,42 @@ static void pushover_connection_refused_unavailable(void **state)
 	assert_no_secret(f->err.msg);
 }
 
+/* Opens a listening socket on 127.0.0.1 that never accepts: a request to
+ * it connects and then waits until it times out. Writes its URL to url. */
+static int silent_listener(char *url, size_t url_size)
+{
+	struct sockaddr_in addr = { .sin_family = AF_INET };
+	socklen_t addr_len = sizeof(addr);
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	assert_true(fd >= 0);
+	addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(bind(fd, (struct sockaddr *)&addr, sizeof(addr)), 0);
+	assert_int_equal(listen(fd, 8), 0);
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&addr, &addr_len), 0);
+	snprintf(url, url_size, "http://127.0.0.1:%u/1/messages.json", ntohs(addr.sin_port));
+	return fd;
+}
+
+static void pushover_retry_needs_time_left(void **state)
+{
+	struct fixture *f = *state;
+	char url[64];
+	int fd = silent_listener(url, sizeof(url));
+
+	free(f->config.api_url);
+	f->config.api_url = pg_strdup(url);
+	f->config.request_timeout_ms = 1000;
+	f->config.retry_spacing_ms = 200;
+	/* 2300 ms after the reserve: two requests time out after 1000 ms
+	 * each, and the 300 ms left are too few for a third. */
+	assert_int_equal(send_with(f, 2300 + PG_PUSHOVER_DEADLINE_RESERVE_MS),
+			 PG_CHANNEL_UNAVAILABLE);
+	assert_int_equal(f->delivery.attempts, 2);
+	assert_non_null(strstr(f->err.msg, "after 2 attempts"));
+	close(fd);
+}
+
 static void pushover_short_deadline_sends_nothing(void **state)
 {
 	struct fixture *f = *state;
@@ -580,6 +619,7 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(pushover_connection_refused_unavailable, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(pushover_retry_needs_time_left, setup, teardown),
 		cmocka_unit_test_setup_teardown(pushover_short_deadline_sends_nothing, setup, teardown),
 		cmocka_unit_test_setup_teardown(pushover_long_text_cut_to_limits, setup, teardown),
 		cmocka_unit_test_setup_teardown(pushover_url_title_cut_with_ellipsis, setup,
