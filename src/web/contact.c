@@ -431,26 +431,61 @@ static bool is_control(uint32_t cp)
 	return cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp <= 0x9f);
 }
 
-/* Checks that a multi-line field contains no control character other than LF
- * and TAB, and a single-line one none at all. */
-static bool check_controls(const char *field, const char *s, size_t len,
-			   bool multi_line, struct pg_problem *problem)
+/* Names a character that can change how the notification reads: a line
+ * separator, or a bidirectional control that reorders the text around it
+ * (embeddings U+202A..U+202E, isolates U+2066..U+2069). The marks U+200E
+ * and U+200F only set the direction of nearby neutral characters, so they
+ * are allowed. Returns NULL for any other character. */
+static const char *layout_char_kind(uint32_t cp)
+{
+	if (cp == 0x2028)
+		return "a line separator";
+	if (cp == 0x2029)
+		return "a paragraph separator";
+	if ((cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069))
+		return "a text direction control";
+	return NULL;
+}
+
+static bool is_line_separator(uint32_t cp)
+{
+	return cp == 0x2028 || cp == 0x2029;
+}
+
+/* Checks the characters of a field. A multi-line field may contain LF, TAB
+ * and the line separators U+2028 and U+2029, a single-line one none of
+ * them; no field may contain another control character or a text
+ * direction control. */
+static bool check_characters(const char *field, const char *s, size_t len,
+			     bool multi_line, struct pg_problem *problem)
 {
 	for (size_t i = 0; i < len;) {
 		uint32_t cp = next_code_point(s, &i);
+		const char *kind = layout_char_kind(cp);
 
-		if (!is_control(cp))
+		if (is_control(cp)) {
+			if (multi_line && (cp == '\n' || cp == '\t'))
+				continue;
+			if (!multi_line && (cp == '\n' || cp == '\r'))
+				pg_problem_field(problem, field,
+						 "must be a single line");
+			else
+				pg_problem_field(problem, field,
+						 "contains a control character "
+						 "(U+%04X)",
+						 (unsigned)cp);
+			return false;
+		}
+		if (!kind || (multi_line && is_line_separator(cp)))
 			continue;
-		if (multi_line && (cp == '\n' || cp == '\t'))
-			continue;
-		if (!multi_line && (cp == '\n' || cp == '\r'))
+		if (is_line_separator(cp))
 			pg_problem_field(problem, field,
-					 "must be a single line");
+					 "contains U+%04X, %s, but must be one "
+					 "line",
+					 (unsigned)cp, kind);
 		else
-			pg_problem_field(problem, field,
-					 "contains a control character "
-					 "(U+%04X)",
-					 (unsigned)cp);
+			pg_problem_field(problem, field, "contains U+%04X, %s",
+					 (unsigned)cp, kind);
 		return false;
 	}
 	return true;
@@ -551,7 +586,7 @@ static void check_field(struct pg_contact *contact, int index,
 		pg_problem_field(problem, name, "not valid UTF-8");
 		return;
 	}
-	if (!check_controls(name, value, len, multi_line, problem))
+	if (!check_characters(name, value, len, multi_line, problem))
 		return;
 	chars = pg_utf8_count(value, len);
 	if (chars > limits->max_chars[index]) {
@@ -618,6 +653,26 @@ int pg_contact_validate(struct pg_contact *contact,
 
 /* ---- The notification ------------------------------------------------ */
 
+/* Appends s, valid UTF-8, to out with each line break (LF, U+2028 and
+ * U+2029) replaced by a space, which keeps the character count. */
+static int append_one_line(struct pg_buf *out, const char *s, size_t len)
+{
+	size_t start = 0;
+
+	for (size_t i = 0; i < len;) {
+		size_t at = i;
+		uint32_t cp = next_code_point(s, &i);
+
+		if (cp != '\n' && !is_line_separator(cp))
+			continue;
+		if (pg_buf_append(out, s + start, at - start) < 0 ||
+		    pg_buf_append(out, " ", 1) < 0)
+			return -1;
+		start = i;
+	}
+	return pg_buf_append(out, s + start, len - start);
+}
+
 int pg_contact_notification(const struct pg_contact *contact,
 			    struct pg_buf *out)
 {
@@ -635,11 +690,8 @@ int pg_contact_notification(const struct pg_contact *contact,
 	pg_buf_init(&message, 0);
 
 	/* The source may span lines; the title and its label line may not. */
-	if (pg_buf_append(&one_line, source ? source : "", source_len) < 0)
+	if (append_one_line(&one_line, source ? source : "", source_len) < 0)
 		goto out;
-	for (size_t i = 0; i < one_line.len; i++)
-		if (one_line.data[i] == '\n')
-			one_line.data[i] = ' ';
 
 	if (pg_buf_appendf(&title, "New message from %s",
 			   one_line.data ? one_line.data : "") < 0)

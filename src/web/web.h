@@ -327,10 +327,14 @@ int pg_contact_from_json(struct pg_contact *contact, const char *body,
  * - each field is required: absent or empty after trimming is "required";
  * - each is valid UTF-8, at most limits->max_chars code points;
  * - name and email are trimmed of spaces and must be one line without
- *   control characters (C0 including TAB, DEL, C1 U+0080..U+009F);
+ *   control characters (C0 including TAB, DEL, C1 U+0080..U+009F) and
+ *   without the line separators U+2028 and U+2029;
  * - source and description are trimmed of surrounding white space, have
- *   CRLF and lone CR turned into LF, and may contain LF and TAB but no other
- *   control character;
+ *   CRLF and lone CR turned into LF, and may contain LF, TAB, U+2028 and
+ *   U+2029 but no other control character;
+ * - no field may contain a bidirectional embedding, override or isolate
+ *   (U+202A..U+202E, U+2066..U+2069), which would reorder how the
+ *   notification reads; the marks U+200E and U+200F are allowed;
  * - email is local@domain with exactly one '@' and no white space, at
  *   most 254 bytes in all. The local part has 1 to 64 bytes of RFC 5322
  *   atext and dots, with no dot at either end and no two dots in a row.
@@ -360,9 +364,11 @@ int pg_contact_read(struct pg_contact *contact,
 
 /* Appends the event for the notifications function to out:
  * {"title": "New message from <source>", "message": "Source: ...\nName:
- * ...\nMail: ...\nDescription: ..."}. Line breaks in the source become
- * spaces so that each labelled line stays one line; the description keeps
- * its line breaks. Returns 0, or -1 when out's maximum would be passed. */
+ * ...\nMail: ...\nDescription: ..."}. contact must have passed
+ * pg_contact_validate. Line breaks in the source (LF, U+2028, U+2029)
+ * become spaces so that each labelled line stays one line; the description
+ * keeps its line breaks. Returns 0, or -1 when out's maximum would be
+ * passed. */
 __attribute__((warn_unused_result))
 int pg_contact_notification(const struct pg_contact *contact,
 			    struct pg_buf *out);

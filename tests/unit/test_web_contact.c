@@ -135,6 +135,42 @@ static const struct field_case field_cases[] = {
 	{ "lines and tabs in description",
 	  { "a\r\nb", GOOD_NAME, GOOD_EMAIL, "2 + 2 = 4\r\nok\tdone\rend" }, NULL,
 	  NULL },
+	/* Line separators and text direction controls (UTF-8 of U+2028,
+	 * U+2029, U+202A..U+202E and U+2066..U+2069). */
+	{ "U+202E in name",
+	  { GOOD_SOURCE, "Ada\xe2\x80\xaegnp.exe", GOOD_EMAIL, GOOD_TEXT },
+	  "name: contains U+202E, a text direction control", "name" },
+	{ "U+202A in name",
+	  { GOOD_SOURCE, "\xe2\x80\xaa" "Ada", GOOD_EMAIL, GOOD_TEXT },
+	  "name: contains U+202A, a text direction control", "name" },
+	{ "U+2066 in email",
+	  { GOOD_SOURCE, GOOD_NAME, "a\xe2\x81\xa6" "b@example.com", GOOD_TEXT },
+	  "email: contains U+2066, a text direction control", "email" },
+	{ "U+2069 in name",
+	  { GOOD_SOURCE, "Ada\xe2\x81\xa9", GOOD_EMAIL, GOOD_TEXT },
+	  "name: contains U+2069, a text direction control", "name" },
+	{ "U+2028 in name",
+	  { GOOD_SOURCE, "Ada\xe2\x80\xa8" "Bcc", GOOD_EMAIL, GOOD_TEXT },
+	  "name: contains U+2028, a line separator, but must be one line",
+	  "name" },
+	{ "U+2029 in email",
+	  { GOOD_SOURCE, GOOD_NAME, "a\xe2\x80\xa9@example.com", GOOD_TEXT },
+	  "email: contains U+2029, a paragraph separator, but must be one line",
+	  "email" },
+	{ "U+202D in description",
+	  { GOOD_SOURCE, GOOD_NAME, GOOD_EMAIL, "pay \xe2\x80\xad" "0001" },
+	  "description: contains U+202D, a text direction control",
+	  "description" },
+	{ "U+2067 in source",
+	  { "site\xe2\x81\xa7", GOOD_NAME, GOOD_EMAIL, GOOD_TEXT },
+	  "source: contains U+2067, a text direction control", "source" },
+	{ "LRM and RLM in name allowed",
+	  { GOOD_SOURCE, "Ada\xe2\x80\x8e \xe2\x80\x8f", GOOD_EMAIL,
+	    GOOD_TEXT },
+	  NULL, NULL },
+	{ "U+2028 in description allowed",
+	  { GOOD_SOURCE, GOOD_NAME, GOOD_EMAIL, "a\xe2\x80\xa8" "b" }, NULL,
+	  NULL },
 	/* Encoding. */
 	{ "invalid UTF-8", { GOOD_SOURCE, "Ada\xff", GOOD_EMAIL, GOOD_TEXT },
 	  "name: not valid UTF-8", "name" },
@@ -864,6 +900,33 @@ static void contact_notification_event(void **state)
 	pg_contact_release(&contact);
 }
 
+static void contact_notification_source_separators(void **state)
+{
+	const char *values[PG_CONTACT_FIELD_COUNT] = {
+		"a\xe2\x80\xa8" "b\xe2\x80\xa9" "c", GOOD_NAME, GOOD_EMAIL,
+		GOOD_TEXT,
+	};
+	struct pg_contact contact;
+	struct pg_buf out;
+	json_t *event;
+
+	(void)state;
+	set_values(&contact, values);
+	pg_buf_init(&out, 0);
+	assert_int_equal(pg_contact_notification(&contact, &out), 0);
+	event = json_loadb(out.data, out.len, 0, NULL);
+	assert_non_null(event);
+	/* U+2028 and U+2029 break lines too, so they become spaces. */
+	assert_string_equal(json_string_value(json_object_get(event, "title")),
+			    "New message from a b c");
+	assert_non_null(strstr(json_string_value(json_object_get(event,
+								  "message")),
+			       "Source: a b c\nName: "));
+	json_decref(event);
+	pg_buf_release(&out);
+	pg_contact_release(&contact);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -880,6 +943,7 @@ int main(void)
 		cmocka_unit_test(contact_read_skips_checks_for_bots),
 		cmocka_unit_test(contact_read_content_types),
 		cmocka_unit_test(contact_notification_event),
+		cmocka_unit_test(contact_notification_source_separators),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
