@@ -1,6 +1,6 @@
 // The api function behind an API Gateway REST API, with CORS, throttling and
 // an optional custom domain.
-import { CfnOutput, Duration, Fn, RemovalPolicy, Stack, StackProps, Tags } from 'aws-cdk-lib';
+import { CfnOutput, Fn, RemovalPolicy, Stack, StackProps, Tags } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -9,7 +9,7 @@ import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as targets from 'aws-cdk-lib/aws-route53-targets';
 import { Construct } from 'constructs';
 import { FunctionCode } from './code';
-import { PigeonConfig, parseAllowedOrigins } from './config';
+import { PigeonConfig } from './config';
 import { PigeonFunction } from './pigeon-function';
 
 export const STAGE_NAME = 'prod';
@@ -19,6 +19,31 @@ export interface ApiStackProps extends StackProps {
   readonly code: FunctionCode;
   // Function that the api function invokes for each accepted message.
   readonly notificationsFunction: lambda.IFunction;
+}
+
+// The api function's environment. A setting left unset is left out, so the
+// function applies its own default.
+export function apiEnvironment(config: PigeonConfig, notificationsFunctionName: string): Record<string, string> {
+  const environment: Record<string, string> = {
+    LAMBDA_NOTIFICATIONS: notificationsFunctionName,
+    NOTIFICATIONS_INVOCATION_TYPE: config.invocationType,
+    CORS_ALLOW_ORIGIN: config.corsAllowOrigin,
+    LAMBDA_FUNCTIONS_LOG_LEVEL: config.logLevel,
+  };
+  const optional: Record<string, string | number | undefined> = {
+    CONTACT_SUCCESS_URL: config.contactSuccessUrl,
+    CONTACT_ERROR_URL: config.contactErrorUrl,
+    HONEYPOT_FIELD: config.honeypotField,
+    NOTIFICATION_MAX_CHARS: config.notificationMaxChars,
+    API_MAX_EVENT_BYTES: config.apiMaxEventBytes,
+    VERSION: config.version,
+  };
+  for (const [name, value] of Object.entries(optional)) {
+    if (value !== undefined) {
+      environment[name] = String(value);
+    }
+  }
+  return environment;
 }
 
 export class ApiStack extends Stack {
@@ -37,13 +62,7 @@ export class ApiStack extends Stack {
       functionName,
       description: 'pigeon api: validates contact form posts and invokes the notifications function',
       code: props.code,
-      environment: {
-        LAMBDA_NOTIFICATIONS: props.notificationsFunction.functionName,
-        NOTIFICATIONS_INVOCATION_TYPE: config.invocationType,
-        CORS_ALLOW_ORIGIN: config.corsAllowOrigin,
-        LAMBDA_FUNCTIONS_LOG_LEVEL: config.logLevel,
-        VERSION: config.version,
-      },
+      environment: apiEnvironment(config, props.notificationsFunction.functionName),
     });
     this.apiFunction = fn.function;
     // Allows lambda:InvokeFunction on that one function (and its versions).
@@ -55,20 +74,16 @@ export class ApiStack extends Stack {
       removalPolicy: RemovalPolicy.DESTROY,
     });
 
-    const origins = parseAllowedOrigins(config.corsAllowOrigin);
     this.api = new apigateway.LambdaRestApi(this, 'RestApi', {
       restApiName: `${config.stackPrefix}-api`,
       description: 'pigeon contact form API',
       handler: this.apiFunction,
-      // The api function routes every path itself ("POST /contact", 404, 405).
+      // The api function routes every path and method itself ("POST
+      // /contact", 404, 405), CORS preflight requests included: OPTIONS
+      // reaches it through the ANY methods, so no MOCK preflight is added
+      // here (see "CORS" in infra/README.md).
       proxy: true,
       endpointTypes: [apigateway.EndpointType.REGIONAL],
-      defaultCorsPreflightOptions: {
-        allowOrigins: origins[0] === '*' ? apigateway.Cors.ALL_ORIGINS : origins,
-        allowMethods: ['OPTIONS', 'POST'],
-        allowHeaders: apigateway.Cors.DEFAULT_HEADERS,
-        maxAge: Duration.hours(1),
-      },
       // Access logs need the account's API Gateway CloudWatch role. This
       // creates it and sets it on the account (one setting per region).
       cloudWatchRole: true,

@@ -19,7 +19,8 @@ export interface PigeonConfig {
   readonly memorySize: number;
   readonly timeoutSeconds: number;
   readonly logLevel: string;
-  readonly version: string;
+  // VERSION of the api function; unset leaves the variable out.
+  readonly version?: string;
 
   readonly apiZip: string;
   readonly notificationsZip: string;
@@ -37,8 +38,19 @@ export interface PigeonConfig {
   // True when plain credentials were set but a secret store took precedence.
   readonly plainCredentialsIgnored?: boolean;
 
+  // CORS_ALLOW_ORIGIN as the api function gets it: "*", or the origins
+  // trimmed and joined with commas.
   readonly corsAllowOrigin: string;
+  // The same allow-list as an array, ["*"] for every origin.
+  readonly corsAllowOrigins: readonly string[];
   readonly invocationType: InvocationType;
+  // Optional api function settings. Each one left unset stays out of the
+  // function's environment, so the function applies its own default.
+  readonly contactSuccessUrl?: string;
+  readonly contactErrorUrl?: string;
+  readonly honeypotField?: string;
+  readonly notificationMaxChars?: number;
+  readonly apiMaxEventBytes?: number;
   readonly throttleRate: number;
   readonly throttleBurst: number;
 
@@ -63,7 +75,7 @@ export const SETTINGS: readonly SettingSpec[] = [
   { key: 'memorySize', env: 'PIGEON_MEMORY_SIZE', help: 'memory of each function in MB, 128 to 10240 (default 128)' },
   { key: 'timeout', env: 'PIGEON_TIMEOUT', help: 'timeout of each function in seconds, 1 to 900 (default 10)' },
   { key: 'logLevel', env: 'LAMBDA_FUNCTIONS_LOG_LEVEL', help: 'TRACE, DEBUG, INFO (default), WARN, ERROR or FATAL' },
-  { key: 'version', env: 'VERSION', help: 'version string passed to the api function as VERSION (default dev)' },
+  { key: 'version', env: 'VERSION', help: 'release name shown by the api function in GET /health (default unset)' },
   { key: 'apiZip', env: 'PIGEON_API_ZIP', help: 'zip of the api function (default dist/api.zip in the repository)' },
   { key: 'notificationsZip', env: 'PIGEON_NOTIFICATIONS_ZIP', help: 'zip of the notifications function (default dist/notifications.zip)' },
   { key: 'placeholderCode', env: 'PIGEON_PLACEHOLDER_CODE', help: 'true: synthesise with a failing placeholder when a zip is missing' },
@@ -74,6 +86,11 @@ export const SETTINGS: readonly SettingSpec[] = [
   { key: 'pushoverSecretKmsKeyArn', env: 'PUSHOVER_SECRET_KMS_KEY_ARN', help: 'customer managed KMS key of that parameter or secret' },
   { key: 'corsAllowOrigin', env: 'CORS_ALLOW_ORIGIN', help: 'allowed origins, comma-separated, or * (default *)' },
   { key: 'invocationType', env: 'NOTIFICATIONS_INVOCATION_TYPE', help: 'Event (default) or RequestResponse' },
+  { key: 'contactSuccessUrl', env: 'CONTACT_SUCCESS_URL', help: 'http(s) URL a browser form post is redirected to after success' },
+  { key: 'contactErrorUrl', env: 'CONTACT_ERROR_URL', help: 'http(s) URL a failed browser form post is redirected to' },
+  { key: 'honeypotField', env: 'HONEYPOT_FIELD', help: 'name of the hidden field only bots fill (function default _gotcha)' },
+  { key: 'notificationMaxChars', env: 'NOTIFICATION_MAX_CHARS', help: 'longest notification in characters, 1 to 1024 (function default 1024)' },
+  { key: 'apiMaxEventBytes', env: 'API_MAX_EVENT_BYTES', help: 'largest API Gateway event in bytes, 1 to 6291456 (function default 10240)' },
   { key: 'throttleRate', env: 'PIGEON_THROTTLE_RATE', help: 'API stage steady-state limit in requests per second (default 5)' },
   { key: 'throttleBurst', env: 'PIGEON_THROTTLE_BURST', help: 'API stage burst limit in requests (default 10)' },
   { key: 'apiDomain', env: 'API_DOMAIN', help: 'custom domain name of the API, e.g. api.example.com' },
@@ -144,8 +161,8 @@ export function readConfig(context: ContextReader, env: NodeJS.ProcessEnv = proc
     throw new ConfigError(`logLevel "${logLevel}" is invalid: expected one of ${LOG_LEVELS.join(', ')}`);
   }
 
-  const version = get('version') ?? 'dev';
-  if (version.length > 128 || !/^[\x21-\x7e]+$/.test(version)) {
+  const version = get('version');
+  if (version !== undefined && (version.length > 128 || !/^[\x21-\x7e]+$/.test(version))) {
     throw new ConfigError('version is invalid: use at most 128 printable ASCII characters without spaces');
   }
 
@@ -154,8 +171,11 @@ export function readConfig(context: ContextReader, env: NodeJS.ProcessEnv = proc
     throw new ConfigError(`invocationType "${invocationType}" is invalid: expected Event or RequestResponse`);
   }
 
-  const corsAllowOrigin = get('corsAllowOrigin') ?? '*';
-  parseAllowedOrigins(corsAllowOrigin);
+  const corsAllowOrigins = parseAllowedOrigins(get('corsAllowOrigin') ?? '*');
+  const honeypotField = get('honeypotField');
+  if (honeypotField !== undefined) {
+    checkHoneypotField(honeypotField);
+  }
 
   const credentials = readPushoverCredentials(get);
   const domain = readDomain(get);
@@ -173,21 +193,40 @@ export function readConfig(context: ContextReader, env: NodeJS.ProcessEnv = proc
     notificationsZip: path.resolve(get('notificationsZip') ?? path.join(REPO_ROOT, 'dist', 'notifications.zip')),
     placeholderCode: readBoolean(get, 'placeholderCode'),
     ...credentials,
-    corsAllowOrigin,
+    corsAllowOrigin: corsAllowOrigins.join(','),
+    corsAllowOrigins,
     invocationType,
+    contactSuccessUrl: readUrl(get, 'contactSuccessUrl'),
+    contactErrorUrl: readUrl(get, 'contactErrorUrl'),
+    honeypotField,
+    notificationMaxChars: readOptionalInteger(get, 'notificationMaxChars', 1, MAX_NOTIFICATION_CHARS),
+    apiMaxEventBytes: readOptionalInteger(get, 'apiMaxEventBytes', 1, MAX_EVENT_BYTES),
     throttleRate: readNumber(get, 'throttleRate', 5, 0.1, 10000),
     throttleBurst: readInteger(get, 'throttleBurst', 10, 1, 5000),
     ...domain,
   };
 }
 
-// Splits a CORS_ALLOW_ORIGIN value into origins, where "*" allows every origin.
-// Throws a ConfigError for an entry that is not scheme://host[:port].
+// Longest entry of the allow-list that the api function accepts.
+const MAX_ORIGIN_CHARS = 300;
+// Scheme, then a host name or a bracketed IPv6 address, then a port: the
+// entries the api function's own check accepts.
+const ORIGIN = /^https?:\/\/([A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(:\d{1,5})?$/i;
+
+// Splits a CORS_ALLOW_ORIGIN value into origins, where "*" allows every
+// origin. Entries are trimmed of spaces and tabs, as the api function does.
+// Throws a ConfigError for an empty entry or one that is not
+// scheme://host[:port].
 export function parseAllowedOrigins(value: string): string[] {
-  const origins = value.split(',').map((o) => o.trim()).filter((o) => o !== '');
-  if (origins.length === 0) {
+  if (value.trim() === '') {
     throw new ConfigError('corsAllowOrigin is empty: give * or a comma-separated list of origins');
   }
+  const origins = value.split(',').map((o) => o.replace(/^[ \t]+|[ \t]+$/g, ''));
+  origins.forEach((origin, index) => {
+    if (origin === '') {
+      throw new ConfigError(`corsAllowOrigin entry ${index + 1} is empty: remove the extra comma`);
+    }
+  });
   if (origins.includes('*')) {
     if (origins.length > 1) {
       throw new ConfigError('corsAllowOrigin is invalid: * cannot be combined with other origins');
@@ -195,13 +234,56 @@ export function parseAllowedOrigins(value: string): string[] {
     return origins;
   }
   for (const origin of origins) {
-    if (!/^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?$/.test(origin)) {
+    if (origin.length > MAX_ORIGIN_CHARS || !ORIGIN.test(origin)) {
       throw new ConfigError(
-        `corsAllowOrigin entry "${origin}" is invalid: expected scheme://host[:port] such as https://example.com, without a path`,
+        `corsAllowOrigin entry "${origin.slice(0, 100)}" is invalid: expected scheme://host[:port] such as https://example.com, ` +
+          `without a path or trailing slash, at most ${MAX_ORIGIN_CHARS} characters`,
       );
     }
   }
   return origins;
+}
+
+// The api function's limit for CONTACT_SUCCESS_URL and CONTACT_ERROR_URL.
+const MAX_URL_CHARS = 2048;
+// Pushover's limit for a message, which NOTIFICATION_MAX_CHARS may lower.
+const MAX_NOTIFICATION_CHARS = 1024;
+// Lambda's limit for a synchronous invocation's payload, which is also the
+// api function's ceiling for API_MAX_EVENT_BYTES.
+const MAX_EVENT_BYTES = 6 * 1024 * 1024;
+// Names the form already uses, which the honeypot must not take.
+const FORM_FIELDS = ['source', 'name', 'email', 'description', '_next'];
+
+// Reads an absolute http or https URL of printable ASCII whose host part uses
+// only the characters of names, IP addresses and a port, as the api function
+// requires. Undefined when unset.
+function readUrl(get: Getter, key: string): string | undefined {
+  const url = get(key);
+  if (url === undefined) {
+    return undefined;
+  }
+  const authority = /^https?:\/\/([^/?#]*)/i.exec(url)?.[1];
+  if (
+    url.length > MAX_URL_CHARS ||
+    !/^[\x21-\x7e]+$/.test(url) ||
+    authority === undefined ||
+    !/^[A-Za-z0-9.:\[\]-]+$/.test(authority)
+  ) {
+    throw new ConfigError(
+      `${key} "${url.slice(0, 100)}" is invalid: expected an absolute http or https URL of at most ` +
+        `${MAX_URL_CHARS} printable ASCII characters, such as https://www.example.com/thanks`,
+    );
+  }
+  return url;
+}
+
+function checkHoneypotField(name: string): void {
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(name)) {
+    throw new ConfigError(`honeypotField "${name.slice(0, 64)}" is invalid: use 1 to 64 letters, digits, _ and -`);
+  }
+  if (FORM_FIELDS.includes(name)) {
+    throw new ConfigError(`honeypotField "${name}" is a field the form already uses: pick another name`);
+  }
 }
 
 type Getter = (key: string) => string | undefined;
@@ -216,6 +298,10 @@ function readInteger(get: Getter, key: string, fallback: number, min: number, ma
     throw new ConfigError(`${key} "${text}" is invalid: expected an integer from ${min} to ${max}`);
   }
   return value;
+}
+
+function readOptionalInteger(get: Getter, key: string, min: number, max: number): number | undefined {
+  return get(key) === undefined ? undefined : readInteger(get, key, 0, min, max);
 }
 
 function readNumber(get: Getter, key: string, fallback: number, min: number, max: number): number {
@@ -273,6 +359,16 @@ function readPushoverCredentials(get: Getter): PushoverCredentials {
     throw new ConfigError(`pushoverSecretKmsKeyArn "${kmsKeyArn}" is invalid: expected arn:aws:kms:<region>:<account>:key/<id>`);
   }
 
+  if (parameter !== undefined && parameter.startsWith('arn:')) {
+    // The function calls SSM in its own region, so an ARN helps only to
+    // name a parameter shared from another account.
+    if (!/^arn:aws[a-z-]*:ssm:[a-z0-9-]+:\d{12}:parameter\/[A-Za-z0-9_.\/-]{1,900}$/.test(parameter)) {
+      throw new ConfigError(
+        `pushoverSecretParameter "${parameter}" is invalid: expected a parameter name or arn:aws:ssm:<region>:<account>:parameter/<name>`,
+      );
+    }
+    return { pushoverSecretParameter: parameter, pushoverSecretKmsKeyArn: kmsKeyArn, plainCredentialsIgnored };
+  }
   if (parameter !== undefined) {
     // SSM names use letters, digits and . - _ /, a name with a / must start
     // with one, and at most 15 levels deep. SSM counts the parameter's ARN

@@ -95,27 +95,43 @@ export class NotificationsStack extends Stack {
 
   // Lets the role read the one parameter or secret that contains the credentials.
   private grantCredentialRead(config: PigeonConfig, role: iam.IRole): void {
+    let viaService: string;
     if (config.pushoverSecretParameter !== undefined) {
-      const parameterArn = this.formatArn({
-        service: 'ssm',
-        resource: 'parameter',
-        resourceName: config.pushoverSecretParameter.replace(/^\//, ''),
-        arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
-      });
+      // The function calls GetParameter with WithDecryption, which needs
+      // no more than ssm:GetParameter (and the key, below).
+      const parameterArn = config.pushoverSecretParameter.startsWith('arn:')
+        ? config.pushoverSecretParameter
+        : this.formatArn({
+            service: 'ssm',
+            resource: 'parameter',
+            resourceName: config.pushoverSecretParameter.replace(/^\//, ''),
+            arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+          });
       role.addToPrincipalPolicy(
         new iam.PolicyStatement({ actions: ['ssm:GetParameter'], resources: [parameterArn] }),
       );
+      viaService = 'ssm';
     } else if (config.pushoverSecretArn !== undefined) {
+      // secretsmanager:GetSecretValue and DescribeSecret on that secret.
       this.pushoverSecret(config.pushoverSecretArn).grantRead(role);
+      viaService = 'secretsmanager';
     } else {
       return;
     }
 
     // A parameter or secret under the AWS managed key needs no key grant, but
-    // a customer managed key must allow this role to decrypt.
+    // a customer managed key must allow this role to decrypt. SSM and Secrets
+    // Manager call KMS as the role, so the grant is limited to calls made
+    // through the service that holds the secret, in the function's region.
     if (config.pushoverSecretKmsKeyArn !== undefined) {
       role.addToPrincipalPolicy(
-        new iam.PolicyStatement({ actions: ['kms:Decrypt'], resources: [config.pushoverSecretKmsKeyArn] }),
+        new iam.PolicyStatement({
+          actions: ['kms:Decrypt'],
+          resources: [config.pushoverSecretKmsKeyArn],
+          conditions: {
+            StringEquals: { 'kms:ViaService': `${viaService}.${this.region}.${this.urlSuffix}` },
+          },
+        }),
       );
     }
   }

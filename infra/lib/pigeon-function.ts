@@ -1,11 +1,11 @@
 // A C custom-runtime Lambda function with its own role and log group.
-import { Annotations, Duration, RemovalPolicy, Tags } from 'aws-cdk-lib';
+import { Annotations, Duration, RemovalPolicy, Tags, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { FunctionCode } from './code';
-import { PigeonConfig } from './config';
+import { ConfigError, PigeonConfig } from './config';
 
 export interface PigeonFunctionProps {
   readonly config: PigeonConfig;
@@ -19,6 +19,31 @@ export interface PigeonFunctionProps {
   readonly onFailure?: lambda.IDestination;
 }
 
+// Lambda refuses a function whose environment variables, names and values
+// together, take more than 4 KB.
+export const MAX_ENVIRONMENT_BYTES = 4096;
+// What a value known only at deploy time (a function name, an ARN part) is
+// counted as: the longest function name.
+const TOKEN_BYTES_ESTIMATE = 64;
+
+// Estimates the size Lambda counts for environment, with each unresolved
+// token counted as TOKEN_BYTES_ESTIMATE bytes.
+export function environmentBytes(environment: Record<string, string>): number {
+  let total = 0;
+  for (const [name, value] of Object.entries(environment)) {
+    let literal = value;
+    let tokens = 0;
+    if (Token.isUnresolved(value)) {
+      literal = value.replace(/\$\{Token\[[^\]]*\]\}/g, () => {
+        tokens++;
+        return '';
+      });
+    }
+    total += Buffer.byteLength(name) + Buffer.byteLength(literal) + tokens * TOKEN_BYTES_ESTIMATE;
+  }
+  return total;
+}
+
 export class PigeonFunction extends Construct {
   public readonly function: lambda.Function;
   public readonly role: iam.Role;
@@ -27,6 +52,16 @@ export class PigeonFunction extends Construct {
   constructor(scope: Construct, id: string, props: PigeonFunctionProps) {
     super(scope, id);
     const { config } = props;
+
+    // Caught here, CloudFormation would only report it halfway through a
+    // deployment. Long redirect URLs and origin lists are the likely cause.
+    const size = environmentBytes(props.environment);
+    if (size > MAX_ENVIRONMENT_BYTES) {
+      throw new ConfigError(
+        `${props.functionName}: its environment variables take about ${size} bytes, more than Lambda's ` +
+          `${MAX_ENVIRONMENT_BYTES}: shorten contactSuccessUrl, contactErrorUrl or corsAllowOrigin`,
+      );
+    }
 
     // Named the way Lambda names its default group, so console links work.
     // It is deleted with the stack because its entries expire anyway.

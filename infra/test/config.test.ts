@@ -33,8 +33,14 @@ describe('readConfig', () => {
     assert.equal(config.memorySize, 128);
     assert.equal(config.timeoutSeconds, 10);
     assert.equal(config.logLevel, 'INFO');
-    assert.equal(config.version, 'dev');
+    assert.equal(config.version, undefined);
     assert.equal(config.corsAllowOrigin, '*');
+    assert.deepEqual(config.corsAllowOrigins, ['*']);
+    assert.equal(config.contactSuccessUrl, undefined);
+    assert.equal(config.contactErrorUrl, undefined);
+    assert.equal(config.honeypotField, undefined);
+    assert.equal(config.notificationMaxChars, undefined);
+    assert.equal(config.apiMaxEventBytes, undefined);
     assert.equal(config.invocationType, 'Event');
     assert.equal(config.throttleRate, 5);
     assert.equal(config.throttleBurst, 10);
@@ -57,6 +63,11 @@ describe('readConfig', () => {
         PIGEON_ARCHITECTURE: 'arm64',
         LAMBDA_FUNCTIONS_LOG_LEVEL: 'debug',
         VERSION: 'v1.0.0-3-gabcdef',
+        CONTACT_SUCCESS_URL: 'https://www.example.com/thanks',
+        CONTACT_ERROR_URL: 'https://www.example.com/sorry?from=form',
+        HONEYPOT_FIELD: 'website',
+        NOTIFICATION_MAX_CHARS: '512',
+        API_MAX_EVENT_BYTES: '65536',
       },
     );
     assert.equal(config.corsAllowOrigin, 'https://example.com');
@@ -66,6 +77,57 @@ describe('readConfig', () => {
     assert.equal(config.architecture, 'arm64');
     assert.equal(config.logLevel, 'DEBUG');
     assert.equal(config.version, 'v1.0.0-3-gabcdef');
+    assert.equal(config.contactSuccessUrl, 'https://www.example.com/thanks');
+    assert.equal(config.contactErrorUrl, 'https://www.example.com/sorry?from=form');
+    assert.equal(config.honeypotField, 'website');
+    assert.equal(config.notificationMaxChars, 512);
+    assert.equal(config.apiMaxEventBytes, 65536);
+  });
+
+  it('reads the api function settings from the context', () => {
+    const config = configFrom({
+      contactSuccessUrl: 'http://127.0.0.1:8000/thanks.html',
+      contactErrorUrl: 'https://[::1]:8443/error',
+      honeypotField: 'fax-number_2',
+      notificationMaxChars: 1024,
+      apiMaxEventBytes: 6 * 1024 * 1024,
+    });
+    assert.equal(config.contactSuccessUrl, 'http://127.0.0.1:8000/thanks.html');
+    assert.equal(config.contactErrorUrl, 'https://[::1]:8443/error');
+    assert.equal(config.honeypotField, 'fax-number_2');
+    assert.equal(config.notificationMaxChars, 1024);
+    assert.equal(config.apiMaxEventBytes, 6291456);
+  });
+
+  it('rejects api function settings the function would refuse', () => {
+    assertRejected({ contactSuccessUrl: '/thanks' }, /contactSuccessUrl "\/thanks" is invalid: expected an absolute http or https URL/);
+    assertRejected({ contactSuccessUrl: 'ftp://example.com/' }, /contactSuccessUrl/);
+    assertRejected({ contactSuccessUrl: 'https://' }, /contactSuccessUrl/);
+    assertRejected({ contactErrorUrl: 'https://example.com/a b' }, /contactErrorUrl "https:\/\/example.com\/a b" is invalid/);
+    assertRejected({ contactErrorUrl: 'https://user@example.com/' }, /contactErrorUrl/);
+    assertRejected({ contactErrorUrl: 'https://example.com\\@evil.example/' }, /contactErrorUrl/);
+    assertRejected({ contactErrorUrl: `https://example.com/${'a'.repeat(2030)}` }, /at most 2048 printable ASCII/);
+    assert.equal(configFrom({ contactErrorUrl: `https://example.com/${'a'.repeat(2028)}` }).contactErrorUrl?.length, 2048);
+    assertRejected({ honeypotField: 'a b' }, /honeypotField "a b" is invalid: use 1 to 64 letters, digits, _ and -/);
+    assertRejected({ honeypotField: 'h'.repeat(65) }, /honeypotField/);
+    assertRejected({ honeypotField: 'email' }, /honeypotField "email" is a field the form already uses/);
+    assertRejected({ honeypotField: '_next' }, /already uses/);
+    assertRejected({ notificationMaxChars: '0' }, /notificationMaxChars "0" is invalid: expected an integer from 1 to 1024/);
+    assertRejected({ notificationMaxChars: '1025' }, /notificationMaxChars/);
+    assertRejected({ apiMaxEventBytes: '6291457' }, /apiMaxEventBytes "6291457" is invalid: expected an integer from 1 to 6291456/);
+    assertRejected({ apiMaxEventBytes: '10k' }, /apiMaxEventBytes "10k" is invalid/);
+  });
+
+  it('treats empty api function settings as unset', () => {
+    const config = configFrom(
+      { contactSuccessUrl: '', version: '' },
+      { HONEYPOT_FIELD: ' ', NOTIFICATION_MAX_CHARS: '', API_MAX_EVENT_BYTES: '' },
+    );
+    assert.equal(config.contactSuccessUrl, undefined);
+    assert.equal(config.version, undefined);
+    assert.equal(config.honeypotField, undefined);
+    assert.equal(config.notificationMaxChars, undefined);
+    assert.equal(config.apiMaxEventBytes, undefined);
   });
 
   it('prefers context over environment', () => {
@@ -91,7 +153,18 @@ describe('readConfig', () => {
   it('gives every setting an environment variable', () => {
     const envNames = SETTINGS.map((s) => s.env);
     assert.equal(new Set(envNames).size, envNames.length, 'duplicate environment variable');
-    for (const name of ['PUSHOVER_TOKEN', 'PUSHOVER_USERKEY', 'CORS_ALLOW_ORIGIN', 'API_DOMAIN']) {
+    for (const name of [
+      'PUSHOVER_TOKEN',
+      'PUSHOVER_USERKEY',
+      'CORS_ALLOW_ORIGIN',
+      'API_DOMAIN',
+      'CONTACT_SUCCESS_URL',
+      'CONTACT_ERROR_URL',
+      'HONEYPOT_FIELD',
+      'NOTIFICATION_MAX_CHARS',
+      'API_MAX_EVENT_BYTES',
+      'VERSION',
+    ]) {
       assert.ok(envNames.includes(name), `${name} missing`);
     }
   });
@@ -151,6 +224,12 @@ describe('readConfig', () => {
     assertRejected({ pushoverSecretParameter: '/a'.repeat(16) }, /at most 15 levels/);
     assertRejected({ pushoverSecretParameter: 'p'.repeat(901) }, /up to 900/);
     assert.equal(configFrom({ pushoverSecretParameter: '/a'.repeat(15) }).pushoverSecretParameter, '/a'.repeat(15));
+    assertRejected(
+      { pushoverSecretParameter: 'arn:aws:ssm:eu-west-1:123456789012:secret/x' },
+      /pushoverSecretParameter "arn:aws:ssm:eu-west-1:123456789012:secret\/x" is invalid: expected a parameter name or arn:aws:ssm/,
+    );
+    const arn = 'arn:aws:ssm:eu-west-1:123456789012:parameter/pigeon/pushover';
+    assert.equal(configFrom({ pushoverSecretParameter: arn }).pushoverSecretParameter, arn);
     assertRejected({ pushoverSecretArn: 'arn:aws:s3:::bucket' }, /pushoverSecretArn "arn:aws:s3:::bucket" is invalid/);
     assertRejected({ pushoverSecretKmsKeyArn: 'arn:aws:kms:eu-west-1:123456789012:key/abc' }, /without pushoverSecretParameter/);
     assertRejected({ pushoverSecretParameter: '/p', pushoverSecretKmsKeyArn: 'key' }, /pushoverSecretKmsKeyArn "key" is invalid/);
@@ -186,8 +265,20 @@ describe('parseAllowedOrigins', () => {
     assert.deepEqual(parseAllowedOrigins('*'), ['*']);
   });
 
+  it('accepts what the api function accepts', () => {
+    assert.deepEqual(parseAllowedOrigins('HTTPS://Example.COM,\thttp://[::1]:8000 '), ['HTTPS://Example.COM', 'http://[::1]:8000']);
+    assert.deepEqual(parseAllowedOrigins(`https://${'a'.repeat(292)}`).length, 1);
+  });
+
   it('rejects malformed origins', () => {
-    assert.throws(() => parseAllowedOrigins(' , '), /corsAllowOrigin is empty/);
+    assert.throws(() => parseAllowedOrigins(' '), /corsAllowOrigin is empty/);
+    assert.throws(() => parseAllowedOrigins(' , '), /corsAllowOrigin entry 1 is empty/);
+    assert.throws(() => parseAllowedOrigins('https://a.example,,https://b.example'), /entry 2 is empty/);
+    assert.throws(() => parseAllowedOrigins('https://a.example,'), /entry 2 is empty/);
+    assert.throws(() => parseAllowedOrigins(`https://${'a'.repeat(293)}`), /at most 300 characters/);
+    assert.throws(() => parseAllowedOrigins('https://a.example/'), /entry "https:\/\/a.example\/" is invalid/);
+    assert.throws(() => parseAllowedOrigins('https://[]'), /is invalid/);
+    assert.throws(() => parseAllowedOrigins('https://a.example:123456'), /is invalid/);
     assert.throws(() => parseAllowedOrigins('*,https://a.example'), /cannot be combined/);
     assert.throws(() => parseAllowedOrigins('https://a.example/form'), /entry "https:\/\/a.example\/form" is invalid/);
     assert.throws(() => parseAllowedOrigins('a.example'), /entry "a.example" is invalid/);

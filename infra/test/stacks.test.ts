@@ -218,8 +218,26 @@ describe('Pushover credentials in SSM', () => {
     const decrypt = policyStatements(result.notifications).filter((s) => asList(s.Action).includes('kms:Decrypt'));
     assert.equal(decrypt.length, 1);
     assert.equal(decrypt[0].Resource, key);
+    // Only for calls that SSM makes on the role's behalf, in its region.
+    assert.deepEqual(decrypt[0].Condition, {
+      StringEquals: {
+        'kms:ViaService': { 'Fn::Join': ['', ['ssm.', { Ref: 'AWS::Region' }, '.', { Ref: 'AWS::URLSuffix' }]] },
+      },
+    });
     const ssm = policyStatements(result.notifications).find((s) => s.Action === 'ssm:GetParameter');
     assert.match(JSON.stringify(ssm.Resource), /:parameter\/pigeon-pushover"/);
+  });
+});
+
+describe('Pushover credentials in an SSM parameter given by ARN', () => {
+  it('grants GetParameter on that ARN', () => {
+    const arn = 'arn:aws:ssm:eu-west-1:123456789012:parameter/pigeon/pushover';
+    const { notifications } = synthPigeon({ pushoverSecretParameter: arn });
+    const env = onlyResource(notifications, 'AWS::Lambda::Function').properties.Environment.Variables;
+    assert.equal(env.PUSHOVER_SECRET_PARAMETER, arn);
+    const statements = policyStatements(notifications).filter((s) => s.Action === 'ssm:GetParameter');
+    assert.equal(statements.length, 1);
+    assert.equal(statements[0].Resource, arn);
   });
 });
 
@@ -239,6 +257,15 @@ describe('Pushover credentials in Secrets Manager', () => {
     assert.equal(statements.length, 1);
     assert.ok(asList(statements[0].Action).includes('secretsmanager:GetSecretValue'));
     assert.equal(statements[0].Resource, arn);
+  });
+
+  it('grants kms:Decrypt through Secrets Manager only', () => {
+    const key = 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+    const { notifications } = synthPigeon({ pushoverSecretArn: arn, pushoverSecretKmsKeyArn: key });
+    const decrypt = policyStatements(notifications).filter((s) => asList(s.Action).includes('kms:Decrypt'));
+    assert.equal(decrypt.length, 1);
+    assert.equal(decrypt[0].Resource, key);
+    assert.match(JSON.stringify(decrypt[0].Condition.StringEquals['kms:ViaService']), /"secretsmanager\."/);
   });
 
   it('accepts a secret name', () => {
@@ -306,21 +333,16 @@ describe('api stack', () => {
     });
   });
 
-  it('answers CORS preflight for any origin', () => {
-    api.hasResourceProperties('AWS::ApiGateway::Method', {
-      HttpMethod: 'OPTIONS',
-      Integration: {
-        Type: 'MOCK',
-        IntegrationResponses: Match.arrayWith([
-          Match.objectLike({
-            ResponseParameters: Match.objectLike({
-              'method.response.header.Access-Control-Allow-Origin': "'*'",
-              'method.response.header.Access-Control-Allow-Methods': "'OPTIONS,POST'",
-            }),
-          }),
-        ]),
-      },
-    });
+  it('passes CORS preflight requests to the function', () => {
+    // No MOCK preflight: OPTIONS reaches the function through ANY, on the
+    // root and on {proxy+}, like every other method.
+    assert.deepEqual(api.findResources('AWS::ApiGateway::Method', { Properties: { HttpMethod: 'OPTIONS' } }), {});
+    const methods = Object.values(api.findResources('AWS::ApiGateway::Method')) as any[];
+    assert.equal(methods.length, 2);
+    for (const method of methods) {
+      assert.equal(method.Properties.HttpMethod, 'ANY');
+      assert.equal(method.Properties.Integration.Type, 'AWS_PROXY');
+    }
   });
 
   it('throttles the stage', () => {
@@ -349,21 +371,62 @@ describe('api stack', () => {
 });
 
 describe('api stack settings', () => {
-  it('echoes configured origins in the preflight', () => {
+  it('gives the function the trimmed origin list', () => {
     const { api } = synthPigeon({ corsAllowOrigin: 'https://example.com, https://www.example.com' });
     const env = onlyResource(api, 'AWS::Lambda::Function').properties.Environment.Variables;
-    assert.equal(env.CORS_ALLOW_ORIGIN, 'https://example.com, https://www.example.com');
+    assert.equal(env.CORS_ALLOW_ORIGIN, 'https://example.com,https://www.example.com');
+    api.resourceCountIs('AWS::ApiGateway::Method', 2);
+  });
 
-    const options = Object.values(api.findResources('AWS::ApiGateway::Method', { Properties: { HttpMethod: 'OPTIONS' } }));
-    assert.equal(options.length, 2, 'expected OPTIONS on / and on {proxy+}');
-    for (const method of options as any[]) {
-      const response = method.Properties.Integration.IntegrationResponses[0];
-      assert.equal(response.ResponseParameters['method.response.header.Access-Control-Allow-Origin'], "'https://example.com'");
-      assert.equal(response.ResponseParameters['method.response.header.Vary'], "'Origin'");
-      // API Gateway picks the request's origin from the list in this template.
-      const template = response.ResponseTemplates['application/json'];
-      assert.match(template, /https:\/\/www\.example\.com/);
+  it('leaves unset api function settings out', () => {
+    const { api } = synthPigeon();
+    const env = onlyResource(api, 'AWS::Lambda::Function').properties.Environment.Variables;
+    assert.deepEqual(Object.keys(env).sort(), [
+      'CORS_ALLOW_ORIGIN',
+      'LAMBDA_FUNCTIONS_LOG_LEVEL',
+      'LAMBDA_NOTIFICATIONS',
+      'NOTIFICATIONS_INVOCATION_TYPE',
+    ]);
+  });
+
+  it('passes every api function setting', () => {
+    const { api } = synthPigeon(
+      {
+        contactSuccessUrl: 'https://www.example.com/thanks',
+        honeypotField: 'website',
+        notificationMaxChars: '800',
+        version: 'v2.0.0',
+      },
+      { CONTACT_ERROR_URL: 'https://www.example.com/sorry', API_MAX_EVENT_BYTES: '32768' },
+    );
+    const env = onlyResource(api, 'AWS::Lambda::Function').properties.Environment.Variables;
+    assert.equal(env.CONTACT_SUCCESS_URL, 'https://www.example.com/thanks');
+    assert.equal(env.CONTACT_ERROR_URL, 'https://www.example.com/sorry');
+    assert.equal(env.HONEYPOT_FIELD, 'website');
+    // Lambda takes strings only.
+    assert.equal(env.NOTIFICATION_MAX_CHARS, '800');
+    assert.equal(env.API_MAX_EVENT_BYTES, '32768');
+    assert.equal(env.VERSION, 'v2.0.0');
+  });
+
+  it('refuses an environment larger than Lambda takes', () => {
+    const url = (name: string) => `https://www.example.com/${name}/${'a'.repeat(2000)}`;
+    assert.throws(
+      () => synthPigeon({ contactSuccessUrl: url('thanks'), contactErrorUrl: url('sorry') }),
+      /pigeon-api: its environment variables take about \d+ bytes, more than Lambda's 4096/,
+    );
+    assert.doesNotThrow(() => synthPigeon({ contactSuccessUrl: url('thanks'), contactErrorUrl: 'https://www.example.com/sorry' }));
+  });
+
+  it('overrides no CA bundle', () => {
+    // Both functions use the bundle of provided.al2023, see README.md.
+    const { api, notifications } = synthPigeon({ pushoverSecretParameter: '/pigeon/pushover' });
+    for (const template of [api, notifications]) {
+      const env = onlyResource(template, 'AWS::Lambda::Function').properties.Environment.Variables;
+      assert.equal(env.SSL_CERT_FILE, undefined);
+      assert.equal(env.SSL_CERT_DIR, undefined);
     }
+    assert.ok(!JSON.stringify([api.toJSON(), notifications.toJSON()]).includes('SSL_CERT'));
   });
 
   it('uses configured throttling', () => {
