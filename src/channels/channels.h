@@ -203,12 +203,11 @@ enum pg_channel_status pg_pushover_reply(long http_status, const char *body,
 
 /* Sends notification to Pushover. The settings are checked first, so invalid
  * credentials send no request. A 5xx or a failed connection is retried no
- * sooner than retry_spacing_ms after the previous request started, at most
- * max_attempts times in all, and only when the time left before the
- * deadline (remaining_ms less PG_PUSHOVER_DEADLINE_RESERVE_MS) at the
- * retry's start is at least request_timeout_ms or 1 s, whichever is less.
- * One keep-alive connection, made by the first
- * call, serves all calls; not thread-safe. */
+ * sooner than retry_spacing_ms after the previous request started, with at
+ * most max_attempts requests in all. A retry starts only when the time left
+ * (remaining_ms less PG_PUSHOVER_DEADLINE_RESERVE_MS) is at least
+ * request_timeout_ms or 1 s, whichever is less. One keep-alive connection,
+ * made by the first call, serves all calls, so this is not thread-safe. */
 enum pg_channel_status pg_pushover_send(const struct pg_pushover_config *config,
 					const struct pg_notification *notification,
 					int64_t remaining_ms,
