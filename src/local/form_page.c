@@ -46,7 +46,7 @@ const char pg_form_page_html[] =
 	"</div>\n"
 	"<div class=\"field\">\n"
 	"<label for=\"description\">Message</label>\n"
-	"<textarea id=\"description\" name=\"description\" required maxlength=\"4000\" aria-describedby=\"description-error\"></textarea>\n"
+	"<textarea id=\"description\" name=\"description\" required maxlength=\"1000\" aria-describedby=\"description-error\"></textarea>\n"
 	"<p class=\"error\" id=\"description-error\"></p>\n"
 	"</div>\n"
 	"<!-- A field for bots: people never see it, and a message that fills it\n"

@@ -15,6 +15,8 @@
 #define DELIVERY_FAILED_MESSAGE \
 	"the message could not be delivered; please try again later"
 #define SENT_MESSAGE "Thank you, your message has been sent."
+/* The smallest NOTIFICATION_MAX_CHARS accepted. */
+#define NOTIFICATION_MIN_CHARS 100
 
 /* ---- Settings -------------------------------------------------------- */
 
@@ -137,8 +139,8 @@ static bool has_control(const char *s)
 	return false;
 }
 
-static int read_size(const char *name, size_t fallback, size_t max,
-		     size_t *out, struct pg_err *err)
+static int read_size(const char *name, size_t fallback, size_t min,
+		     size_t max, size_t *out, struct pg_err *err)
 {
 	const char *text = getenv(name);
 	unsigned long long value;
@@ -149,10 +151,10 @@ static int read_size(const char *name, size_t fallback, size_t max,
 		return 0;
 	errno = 0;
 	value = strtoull(text, &end, 10);
-	if (errno || *end || text[0] == '-' || value < 1 || value > max) {
-		pg_err_set(err, "%s: \"%.32s\" is not a whole number from 1 "
+	if (errno || *end || text[0] == '-' || value < min || value > max) {
+		pg_err_set(err, "%s: \"%.32s\" is not a whole number from %zu "
 				"to %zu",
-			   name, text, max);
+			   name, text, min, max);
 		return -1;
 	}
 	*out = (size_t)value;
@@ -206,9 +208,16 @@ int pg_api_config_from_env(struct pg_api_config *config, struct pg_err *err)
 			   type);
 		return -1;
 	}
-	if (read_size("API_MAX_EVENT_BYTES", PG_API_DEFAULT_MAX_EVENT_BYTES,
+	if (read_size("API_MAX_EVENT_BYTES", PG_API_DEFAULT_MAX_EVENT_BYTES, 1,
 		      PG_RUNTIME_MAX_PAYLOAD_BYTES, &config->max_event_bytes,
 		      err) < 0)
+		return -1;
+	/* The labels take 36 characters, so below 100 hardly a submission
+	 * would fit, and Pushover cuts anything above 1024. */
+	if (read_size("NOTIFICATION_MAX_CHARS",
+		      PG_CONTACT_NOTIFICATION_MAX_CHARS,
+		      NOTIFICATION_MIN_CHARS, PG_CONTACT_NOTIFICATION_MAX_CHARS,
+		      &config->limits.notification_max_chars, err) < 0)
 		return -1;
 
 	replace_string(&config->cors_allow_origin, origin);

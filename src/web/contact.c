@@ -29,6 +29,7 @@ void pg_contact_limits_init(struct pg_contact_limits *limits)
 	limits->max_chars[PG_CONTACT_EMAIL] = PG_CONTACT_EMAIL_MAX_CHARS;
 	limits->max_chars[PG_CONTACT_DESCRIPTION] =
 		PG_CONTACT_DESCRIPTION_MAX_CHARS;
+	limits->notification_max_chars = PG_CONTACT_NOTIFICATION_MAX_CHARS;
 }
 
 void pg_contact_init(struct pg_contact *contact)
@@ -453,9 +454,9 @@ static bool is_line_separator(uint32_t cp)
 }
 
 /* Checks the characters of a field. A multi-line field may contain LF, TAB
- * and the line separators U+2028 and U+2029, a single-line one none of
- * them; no field may contain another control character or a text
- * direction control. */
+ * and the line separators U+2028 and U+2029, and a single-line one none of
+ * them. No field may contain another control character or a text direction
+ * control. */
 static bool check_characters(const char *field, const char *s, size_t len,
 			     bool multi_line, struct pg_problem *problem)
 {
@@ -602,6 +603,47 @@ static void check_field(struct pg_contact *contact, int index,
 				 email_error);
 }
 
+static int append_message(const struct pg_contact *contact,
+			  struct pg_buf *message);
+
+/* Checks that the notification's message text fits max_chars, for a
+ * contact whose fields all passed. The failure names the room the other
+ * fields leave for the description, the only field long enough to need
+ * it. */
+static void check_notification_size(const struct pg_contact *contact,
+				    size_t max_chars,
+				    struct pg_problem *problem)
+{
+	const char *name = field_names[PG_CONTACT_DESCRIPTION];
+	struct pg_buf message;
+	size_t total;
+	size_t others;
+
+	pg_buf_init(&message, 0);
+	if (append_message(contact, &message) < 0) {
+		pg_problem_field(problem, name, "the notification could not "
+						"be built");
+		goto out;
+	}
+	total = pg_utf8_count(message.data, message.len);
+	if (total <= max_chars)
+		goto out;
+	others = total - pg_utf8_count(contact->values[PG_CONTACT_DESCRIPTION],
+				       contact->lens[PG_CONTACT_DESCRIPTION]);
+	if (others >= max_chars)
+		pg_problem_field(problem, name,
+				 "no room left: the other fields take %zu of "
+				 "the %zu characters the notification holds",
+				 others, max_chars);
+	else
+		pg_problem_field(problem, name,
+				 "longer than %zu characters (the "
+				 "notification holds at most %zu)",
+				 max_chars - others, max_chars);
+out:
+	pg_buf_release(&message);
+}
+
 int pg_contact_validate(struct pg_contact *contact,
 			const struct pg_contact_limits *limits,
 			struct pg_problem *problem)
@@ -648,6 +690,12 @@ int pg_contact_validate(struct pg_contact *contact,
 		else
 			check_field(contact, i, limits, problem);
 	}
+
+	/* The room left for the description is exact only when the other
+	 * fields will not change. */
+	if (!pg_problem_is_set(problem) && limits->notification_max_chars)
+		check_notification_size(contact, limits->notification_max_chars,
+					problem);
 	return pg_problem_is_set(problem) ? -1 : 0;
 }
 
@@ -673,11 +721,42 @@ static int append_one_line(struct pg_buf *out, const char *s, size_t len)
 	return pg_buf_append(out, s + start, len - start);
 }
 
+/* Appends the one-line source to out, "" when it is absent. */
+static int append_source_line(const struct pg_contact *contact,
+			      struct pg_buf *out)
+{
+	const char *source = contact->values[PG_CONTACT_SOURCE];
+
+	return append_one_line(out, source ? source : "",
+			       contact->lens[PG_CONTACT_SOURCE]);
+}
+
+/* Appends the notification's message text: one labelled line each for
+ * source, name, mail and description (which may span lines). */
+static int append_message(const struct pg_contact *contact,
+			  struct pg_buf *message)
+{
+	struct pg_buf one_line;
+	int result = -1;
+
+	pg_buf_init(&one_line, 0);
+	if (append_source_line(contact, &one_line) < 0)
+		goto out;
+	result = pg_buf_appendf(message,
+				"Source: %s\nName: %s\nMail: %s\nDescription: "
+				"%s",
+				one_line.data ? one_line.data : "",
+				contact->values[PG_CONTACT_NAME],
+				contact->values[PG_CONTACT_EMAIL],
+				contact->values[PG_CONTACT_DESCRIPTION]);
+out:
+	pg_buf_release(&one_line);
+	return result;
+}
+
 int pg_contact_notification(const struct pg_contact *contact,
 			    struct pg_buf *out)
 {
-	const char *source = contact->values[PG_CONTACT_SOURCE];
-	size_t source_len = contact->lens[PG_CONTACT_SOURCE];
 	struct pg_buf one_line;
 	struct pg_buf title;
 	struct pg_buf message;
@@ -690,18 +769,12 @@ int pg_contact_notification(const struct pg_contact *contact,
 	pg_buf_init(&message, 0);
 
 	/* The source may span lines; the title and its label line may not. */
-	if (append_one_line(&one_line, source ? source : "", source_len) < 0)
+	if (append_source_line(contact, &one_line) < 0)
 		goto out;
-
 	if (pg_buf_appendf(&title, "New message from %s",
 			   one_line.data ? one_line.data : "") < 0)
 		goto out;
-	if (pg_buf_appendf(&message,
-			   "Source: %s\nName: %s\nMail: %s\nDescription: %s",
-			   one_line.data ? one_line.data : "",
-			   contact->values[PG_CONTACT_NAME],
-			   contact->values[PG_CONTACT_EMAIL],
-			   contact->values[PG_CONTACT_DESCRIPTION]) < 0)
+	if (append_message(contact, &message) < 0)
 		goto out;
 
 	event = json_object();

@@ -243,7 +243,10 @@ enum pg_contact_field {
 #define PG_CONTACT_SOURCE_MAX_CHARS 200
 #define PG_CONTACT_NAME_MAX_CHARS 200
 #define PG_CONTACT_EMAIL_MAX_CHARS 254
-#define PG_CONTACT_DESCRIPTION_MAX_CHARS 4000
+#define PG_CONTACT_DESCRIPTION_MAX_CHARS 1000
+/* Default cap on the notification's message text, in code points:
+ * Pushover's message limit, 1024 characters. */
+#define PG_CONTACT_NOTIFICATION_MAX_CHARS 1024
 /* Email address limits: RFC 5321 section 4.5.3.1 (local part and path). */
 #define PG_EMAIL_LOCAL_MAX_BYTES 64
 #define PG_EMAIL_MAX_BYTES 254
@@ -253,6 +256,9 @@ const char *pg_contact_field_name(enum pg_contact_field field);
 
 struct pg_contact_limits {
 	size_t max_chars[PG_CONTACT_FIELD_COUNT];
+	/* Maximum code points in the message text of pg_contact_notification,
+	 * so that the channel never cuts it. 0 means no maximum. */
+	size_t notification_max_chars;
 };
 
 /* Fills limits with the PG_CONTACT_*_MAX_CHARS defaults. */
@@ -333,8 +339,12 @@ int pg_contact_from_json(struct pg_contact *contact, const char *body,
  *   CRLF and lone CR turned into LF, and may contain LF, TAB, U+2028 and
  *   U+2029 but no other control character;
  * - no field may contain a bidirectional embedding, override or isolate
- *   (U+202A..U+202E, U+2066..U+2069), which would reorder how the
- *   notification reads; the marks U+200E and U+200F are allowed;
+ *   (U+202A..U+202E, U+2066..U+2069), because it would reorder how the
+ *   notification reads. The marks U+200E and U+200F are allowed;
+ * - when every field passed, the message text of pg_contact_notification
+ *   must have at most limits->notification_max_chars code points; a longer
+ *   one fails on description with the number of characters the other
+ *   fields leave for it;
  * - email is local@domain with exactly one '@' and no white space, at
  *   most 254 bytes in all. The local part has 1 to 64 bytes of RFC 5322
  *   atext and dots, with no dot at either end and no two dots in a row.
@@ -426,9 +436,12 @@ struct pg_api_config {
 	 * on the whole event as the runtime delivers it, answered with 413.
 	 * NOTE: the event carries every request header twice (headers and
 	 * multiValueHeaders), often 3 to 5 KB from a browser, and a
-	 * 4000-character description of non-ASCII text takes up to 36000
+	 * 1000-character description of non-ASCII text takes up to 12000
 	 * bytes urlencoded; raise the cap when such forms get 413. */
 	size_t max_event_bytes;
+	/* The field caps, and NOTIFICATION_MAX_CHARS as
+	 * notification_max_chars: 100 to PG_CONTACT_NOTIFICATION_MAX_CHARS,
+	 * which is the default. */
 	struct pg_contact_limits limits;
 	pg_notify_fn notify; /* set by the caller; NULL fails every send */
 	void *notify_data;

@@ -778,14 +778,15 @@ static void api_validation_rows(void **state)
 static void api_oversize_description(void **state)
 {
 	struct api *api = *state;
-	char *text = pg_malloc(4002);
+	char *text = pg_malloc(PG_CONTACT_DESCRIPTION_MAX_CHARS + 2);
 	json_t *body;
 	char *body_text;
 	json_t *event;
 	struct answer answer;
 
-	memset(text, 'x', 4001);
-	text[4001] = '\0';
+	assert_int_equal(PG_CONTACT_DESCRIPTION_MAX_CHARS, 1000);
+	memset(text, 'x', 1001);
+	text[1001] = '\0';
 	body = json_pack("{s:s, s:s, s:s, s:s}", "source", "site", "name",
 			 "Ada", "email", "ada@example.com", "description",
 			 text);
@@ -794,14 +795,123 @@ static void api_oversize_description(void **state)
 	run(api, event, &answer);
 	assert_int_equal(answer.status, 400);
 	assert_string_equal(error_of(&answer),
-			    "description: longer than 4000 characters");
+			    "description: longer than 1000 characters");
 	assert_string_equal(field_message(&answer, "description"),
-			    "longer than 4000 characters");
+			    "longer than 1000 characters");
 	answer_release(&answer);
 	json_decref(event);
 	free(body_text);
 	json_decref(body);
 	free(text);
+}
+
+/* Returns n letters x (n < sizeof(x_text)); valid until the next call. */
+static const char *repeat_x(size_t n)
+{
+	static char x_text[2048];
+
+	memset(x_text, 'x', n);
+	x_text[n] = '\0';
+	return x_text;
+}
+
+/* Returns chars copies of "é" (two bytes each); the caller frees it. */
+static char *accented_text(size_t chars)
+{
+	char *text = pg_malloc(chars * 2 + 1);
+
+	for (size_t i = 0; i < chars; i++)
+		memcpy(text + i * 2, "\xc3\xa9", 2);
+	text[chars * 2] = '\0';
+	return text;
+}
+
+/* Posts the contact fields as JSON with description. */
+static void post_json_description(struct api *api, const char *name,
+				  const char *description,
+				  struct answer *answer)
+{
+	json_t *body = json_pack("{s:s, s:s, s:s, s:s}", "source", "site",
+				 "name", name, "email", "ada@example.com",
+				 "description", description);
+	char *body_text = json_dumps(body, 0);
+	json_t *event = rest_event("application/json", body_text);
+
+	run(api, event, answer);
+	json_decref(event);
+	free(body_text);
+	json_decref(body);
+}
+
+/* "Source: site\nName: Ada\nMail: ada@example.com\nDescription: " takes 58
+ * characters, which leaves 966 of the default 1024 for the description. */
+static void api_notification_limit_json(void **state)
+{
+	struct api *api = *state;
+	char *fits = accented_text(966);
+	char *too_long = accented_text(967);
+	char *message;
+	struct answer answer;
+
+	assert_int_equal(api->config.limits.notification_max_chars, 1024);
+	post_json_description(api, "Ada", too_long, &answer);
+	assert_int_equal(answer.status, 400);
+	assert_string_equal(error_of(&answer),
+			    "description: longer than 966 characters (the "
+			    "notification holds at most 1024)");
+	assert_string_equal(field_message(&answer, "description"),
+			    "longer than 966 characters (the notification "
+			    "holds at most 1024)");
+	assert_int_equal(api->stand_in.calls, 0);
+	answer_release(&answer);
+
+	/* At the limit the message is sent whole: nothing is left to cut. */
+	post_json_description(api, "Ada", fits, &answer);
+	assert_int_equal(answer.status, 200);
+	assert_int_equal(api->stand_in.calls, 1);
+	message = sent_message(api);
+	assert_int_equal(pg_utf8_count(message, strlen(message)), 1024);
+	assert_string_equal(message + strlen(message) - strlen(fits), fits);
+	free(message);
+	answer_release(&answer);
+
+	free(too_long);
+	free(fits);
+}
+
+static void api_notification_limit_setting(void **state)
+{
+	struct api *api = *state;
+	struct answer answer;
+
+	/* A longer name leaves less room: 58 + 5 characters are taken. */
+	api->config.limits.notification_max_chars = 200;
+	post_json_description(api, "Ada King", repeat_x(138), &answer);
+	assert_int_equal(answer.status, 400);
+	assert_string_equal(error_of(&answer),
+			    "description: longer than 137 characters (the "
+			    "notification holds at most 200)");
+	answer_release(&answer);
+	post_json_description(api, "Ada King", repeat_x(137), &answer);
+	assert_int_equal(answer.status, 200);
+	answer_release(&answer);
+
+	/* The other fields alone fill the notification. */
+	api->config.limits.notification_max_chars = 60;
+	post_json_description(api, "Ada King", "Hello", &answer);
+	assert_int_equal(answer.status, 400);
+	assert_string_equal(field_message(&answer, "description"),
+			    "no room left: the other fields take 63 of the 60 "
+			    "characters the notification holds");
+	answer_release(&answer);
+	/* 58 taken leave room for 2. */
+	post_json_description(api, "Ada", "Hello", &answer);
+	assert_int_equal(answer.status, 400);
+	assert_string_equal(field_message(&answer, "description"),
+			    "longer than 2 characters (the notification holds "
+			    "at most 60)");
+	answer_release(&answer);
+	assert_int_equal(api->stand_in.calls, 1);
 }
 
 static void api_oversize_body_is_413(void **state)
@@ -1046,6 +1156,46 @@ static void api_browser_post_table(void **state)
 		answer_release(&answer);
 		json_decref(event);
 	}
+}
+
+static void api_notification_limit_browser(void **state)
+{
+	struct api *api = *state;
+	struct pg_buf form;
+	json_t *event;
+	struct answer answer;
+	const char *body;
+
+	pg_buf_init(&form, 0);
+	assert_int_equal(pg_buf_append_str(&form, "source=site&name=Ada&email="
+						  "ada%40example.com&"
+						  "description="),
+			 0);
+	for (size_t i = 0; i < 967; i++)
+		assert_int_equal(pg_buf_append_str(&form, "%C3%A9"), 0);
+
+	/* Without CONTACT_ERROR_URL: the HTML page names the limit. */
+	event = rest_event(FORM_TYPE, form.data);
+	set_header(event, "Accept", BROWSER_ACCEPT);
+	run(api, event, &answer);
+	assert_int_equal(answer.status, 400);
+	body = json_string_value(json_object_get(answer.root, "body"));
+	assert_contains(body, "<strong>description</strong>: longer than 966 "
+			      "characters (the notification holds at most "
+			      "1024)");
+	answer_release(&answer);
+
+	/* With it: the redirect names the field. */
+	api->config.error_url = pg_strdup("https://site.example/oops");
+	run(api, event, &answer);
+	assert_int_equal(answer.status, 303);
+	assert_string_equal(header_of(&answer, "Location"),
+			    "https://site.example/oops?error=description");
+	answer_release(&answer);
+	assert_int_equal(api->stand_in.calls, 0);
+
+	json_decref(event);
+	pg_buf_release(&form);
 }
 
 struct next_row {
@@ -1384,6 +1534,45 @@ static void api_config_from_env_rows(void **state)
 	unsetenv("CORS_ALLOW_ORIGIN");
 }
 
+static void api_config_notification_max_chars(void **state)
+{
+	static const struct {
+		const char *value; /* NULL: unset */
+		size_t want;       /* 0: rejected */
+	} rows[] = {
+		{ NULL, 1024 }, { "", 1024 }, { "512", 512 }, { "100", 100 },
+		{ "1024", 1024 }, { "1025", 0 }, { "99", 0 }, { "0", 0 },
+		{ "1k", 0 }, { "-1", 0 }, { "99999999999999999999", 0 },
+	};
+
+	(void)state;
+	setenv("LAMBDA_NOTIFICATIONS", "notifications", 1);
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		struct pg_api_config config;
+		struct pg_err err = { 0 };
+		int rc;
+
+		set_or_unset("NOTIFICATION_MAX_CHARS", rows[i].value);
+		pg_api_config_init(&config);
+		rc = pg_api_config_from_env(&config, &err);
+		if (rows[i].want) {
+			if (rc != 0)
+				fail_msg("\"%s\" rejected: %s", rows[i].value,
+					 err.msg);
+			assert_int_equal(config.limits.notification_max_chars,
+					 rows[i].want);
+		} else {
+			if (rc != -1)
+				fail_msg("\"%s\" accepted", rows[i].value);
+			assert_contains(err.msg, "NOTIFICATION_MAX_CHARS: ");
+			assert_contains(err.msg, "from 100 to 1024");
+		}
+		pg_api_config_release(&config);
+	}
+	unsetenv("NOTIFICATION_MAX_CHARS");
+	unsetenv("LAMBDA_NOTIFICATIONS");
+}
+
 struct browser_env_row {
 	const char *variable;
 	const char *value;
@@ -1515,6 +1704,9 @@ int main(void)
 		API_TEST(api_fixtures_unchanged),
 		API_TEST(api_validation_rows),
 		API_TEST(api_oversize_description),
+		API_TEST(api_notification_limit_json),
+		API_TEST(api_notification_limit_setting),
+		API_TEST(api_notification_limit_browser),
 		API_TEST(api_oversize_body_is_413),
 		API_TEST(api_preflight),
 		API_TEST(api_invalid_events_answered),
@@ -1528,6 +1720,7 @@ int main(void)
 		API_TEST(api_disallowed_origin_is_403),
 		cmocka_unit_test(api_config_from_env_rows),
 		cmocka_unit_test(api_config_browser_settings_rows),
+		cmocka_unit_test(api_config_notification_max_chars),
 		cmocka_unit_test(api_function_error_summary_rows),
 	};
 

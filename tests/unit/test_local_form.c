@@ -70,7 +70,7 @@ static void form_page_has_contract_fields(void **state)
 		"<label for=\"email\">",
 		"type=\"email\" id=\"email\" name=\"email\" required maxlength=\"254\"",
 		"<label for=\"description\">",
-		"<textarea id=\"description\" name=\"description\" required maxlength=\"4000\"",
+		"<textarea id=\"description\" name=\"description\" required maxlength=\"1000\"",
 		/* Each field's error message is tied to it. */
 		"aria-describedby=\"name-error\"",
 		"<p class=\"error\" id=\"name-error\">",
