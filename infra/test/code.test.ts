@@ -3,7 +3,7 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
-import { ConfigError } from '../lib/config';
+import { ConfigError, REPO_ROOT } from '../lib/config';
 import { PLACEHOLDER_DIR, checkBootstrapZip, loadFunctionCode } from '../lib/code';
 import { makeTempDir, writeBootstrapZip, writeZip } from './helpers';
 
@@ -93,5 +93,18 @@ describe('loadFunctionCode', () => {
   it('prefers an existing zip to the placeholder', () => {
     const code = loadFunctionCode(writeBootstrapZip(path.join(dir, 'real.zip'), 'real'), 'apiZip', true);
     assert.equal(code.isPlaceholder, false);
+  });
+});
+
+describe('the zips of make package', () => {
+  // Present after `make package` in the top folder; about 8 MB each.
+  const zips = ['api', 'notifications'].map((name) => path.join(REPO_ROOT, 'dist', `${name}.zip`));
+  const built = zips.every((zip) => fs.existsSync(zip));
+
+  it('pass the layout check', { skip: built ? false : 'dist/*.zip not built: run make package' }, () => {
+    for (const zip of zips) {
+      checkBootstrapZip(zip, 'apiZip');
+      assert.equal(loadFunctionCode(zip, 'apiZip', false).isPlaceholder, false);
+    }
   });
 });
