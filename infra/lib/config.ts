@@ -89,7 +89,7 @@ export const SETTINGS: readonly SettingSpec[] = [
   { key: 'contactSuccessUrl', env: 'CONTACT_SUCCESS_URL', help: 'http(s) URL a browser form post is redirected to after success' },
   { key: 'contactErrorUrl', env: 'CONTACT_ERROR_URL', help: 'http(s) URL a failed browser form post is redirected to' },
   { key: 'honeypotField', env: 'HONEYPOT_FIELD', help: 'name of the hidden field only bots fill (function default _gotcha)' },
-  { key: 'notificationMaxChars', env: 'NOTIFICATION_MAX_CHARS', help: 'longest notification in characters, 1 to 1024 (function default 1024)' },
+  { key: 'notificationMaxChars', env: 'NOTIFICATION_MAX_CHARS', help: 'maximum notification length in characters, 1 to 1024 (function default 1024)' },
   { key: 'apiMaxEventBytes', env: 'API_MAX_EVENT_BYTES', help: 'largest API Gateway event in bytes, 1 to 6291456 (function default 10240)' },
   { key: 'throttleRate', env: 'PIGEON_THROTTLE_RATE', help: 'API stage steady-state limit in requests per second (default 5)' },
   { key: 'throttleBurst', env: 'PIGEON_THROTTLE_BURST', help: 'API stage burst limit in requests (default 10)' },
@@ -207,7 +207,7 @@ export function readConfig(context: ContextReader, env: NodeJS.ProcessEnv = proc
   };
 }
 
-// Longest entry of the allow-list that the api function accepts.
+// Maximum length of an allow-list entry that the api function accepts.
 const MAX_ORIGIN_CHARS = 300;
 // Scheme, then a host name or a bracketed IPv6 address, then a port: the
 // entries the api function's own check accepts.
@@ -247,6 +247,8 @@ export function parseAllowedOrigins(value: string): string[] {
 // The api function's limit for CONTACT_SUCCESS_URL and CONTACT_ERROR_URL.
 const MAX_URL_CHARS = 2048;
 // Pushover's limit for a message, which NOTIFICATION_MAX_CHARS may lower.
+// NOTE: the range 1 to 1024 is assumed: the api function in this tree does
+// not read NOTIFICATION_MAX_CHARS yet, so its own check may differ.
 const MAX_NOTIFICATION_CHARS = 1024;
 // Lambda's limit for a synchronous invocation's payload, which is also the
 // api function's ceiling for API_MAX_EVENT_BYTES.

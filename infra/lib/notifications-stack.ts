@@ -122,7 +122,7 @@ export class NotificationsStack extends Stack {
     // A parameter or secret under the AWS managed key needs no key grant, but
     // a customer managed key must allow this role to decrypt. SSM and Secrets
     // Manager call KMS as the role, so the grant is limited to calls made
-    // through the service that holds the secret, in the function's region.
+    // through the service that stores the secret, in the function's region.
     if (config.pushoverSecretKmsKeyArn !== undefined) {
       role.addToPrincipalPolicy(
         new iam.PolicyStatement({

@@ -19,11 +19,11 @@ export interface PigeonFunctionProps {
   readonly onFailure?: lambda.IDestination;
 }
 
-// Lambda refuses a function whose environment variables, names and values
-// together, take more than 4 KB.
+// Lambda rejects a function whose environment variables take more than 4 KB.
+// Counting the bytes of names and values is an estimate of its rule.
 export const MAX_ENVIRONMENT_BYTES = 4096;
-// What a value known only at deploy time (a function name, an ARN part) is
-// counted as: the longest function name.
+// Estimated size of a value known only at deploy time, such as a function
+// name or a part of an ARN: the length of the longest function name.
 const TOKEN_BYTES_ESTIMATE = 64;
 
 // Estimates the size Lambda counts for environment, with each unresolved

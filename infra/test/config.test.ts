@@ -99,7 +99,7 @@ describe('readConfig', () => {
     assert.equal(config.apiMaxEventBytes, 6291456);
   });
 
-  it('rejects api function settings the function would refuse', () => {
+  it('rejects invalid api function settings', () => {
     assertRejected({ contactSuccessUrl: '/thanks' }, /contactSuccessUrl "\/thanks" is invalid: expected an absolute http or https URL/);
     assertRejected({ contactSuccessUrl: 'ftp://example.com/' }, /contactSuccessUrl/);
     assertRejected({ contactSuccessUrl: 'https://' }, /contactSuccessUrl/);

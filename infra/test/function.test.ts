@@ -1,7 +1,7 @@
 // Runs the api function's environment from the template in the real api
-// bootstrap, under `pigeon serve` on 127.0.0.1, so the settings the app
-// writes are the ones the function accepts, and the CORS preflight that API
-// Gateway passes to the function answers for each listed origin.
+// bootstrap, under `pigeon serve` on 127.0.0.1. This checks that the function
+// accepts the settings the app writes, and that the CORS preflight that API
+// Gateway passes to the function returns each listed origin.
 import { strict as assert } from 'node:assert';
 import { ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -137,7 +137,7 @@ describe('the api function with the template environment', { skip: BUILT ? false
       'Access-Control-Request-Headers': 'content-type',
     });
 
-  it('answers the preflight of each listed origin with that origin', async () => {
+  it('echoes each listed origin in the preflight', async () => {
     assert.equal(env.CORS_ALLOW_ORIGIN, `${SITE},${LOCAL_SITE}`);
     for (const origin of [SITE, LOCAL_SITE]) {
       const answer = await preflight(origin);

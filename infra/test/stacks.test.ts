@@ -409,7 +409,7 @@ describe('api stack settings', () => {
     assert.equal(env.VERSION, 'v2.0.0');
   });
 
-  it('refuses an environment larger than Lambda takes', () => {
+  it('rejects an oversized environment', () => {
     const url = (name: string) => `https://www.example.com/${name}/${'a'.repeat(2000)}`;
     assert.throws(
       () => synthPigeon({ contactSuccessUrl: url('thanks'), contactErrorUrl: url('sorry') }),
