@@ -4,7 +4,8 @@
  * RequestResponse waits for the function. Event stores the payload in the
  * SQLite queue and returns 202 once the row is committed. DryRun returns
  * 204. The request must carry an Authorization header, as AWS requires a
- * signature, but the SigV4 signature itself is not verified. */
+ * signature, but the SigV4 signature itself is not verified. The payload
+ * must be JSON, but only its syntax is checked (local/json_syntax.h). */
 #include "local/local.h"
 
 #include <jansson.h>
@@ -14,6 +15,7 @@
 #include <string.h>
 
 #include "common/alloc.h"
+#include "local/json_syntax.h"
 #include "log/log.h"
 
 #define FUNCTIONS_PREFIX "/2015-03-31/functions/"
@@ -133,8 +135,7 @@ static int invoke_handler(void *cls, struct MHD_Connection *connection,
 	size_t url_len = strlen(url);
 	size_t limit;
 	bool event;
-	json_error_t jerr;
-	json_t *parsed;
+	struct pg_err syntax_err = {{0}};
 
 	pg_uuid_generate(request_id);
 	if (strncmp(url, FUNCTIONS_PREFIX, strlen(FUNCTIONS_PREFIX)) ||
@@ -183,20 +184,18 @@ static int invoke_handler(void *cls, struct MHD_Connection *connection,
 				   request_id, message);
 	}
 
-	/* Lambda takes only JSON payloads; an empty one stands for {}. */
+	/* Lambda takes any valid JSON and leaves the rest to the function,
+	 * so only the syntax is checked; an empty payload stands for {}. */
 	if (!len) {
 		body = "{}";
 		len = 2;
 	}
-	parsed = json_loadb(body, len, JSON_DECODE_ANY, &jerr);
-	if (!parsed) {
+	if (pg_json_syntax_check(body, len, &syntax_err) < 0) {
 		snprintf(message, sizeof(message),
-			 "Could not parse request body into json: %s at position %d",
-			 jerr.text, jerr.position);
+			 "Could not parse request body into json: %.300s", syntax_err.msg);
 		return reply_error(connection, 400, "InvalidRequestContentException",
 				   request_id, message);
 	}
-	json_decref(parsed);
 
 	if (event)
 		return invoke_event(serve, connection, fn, body, len);
