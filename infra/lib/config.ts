@@ -89,7 +89,7 @@ export const SETTINGS: readonly SettingSpec[] = [
   { key: 'contactSuccessUrl', env: 'CONTACT_SUCCESS_URL', help: 'http(s) URL a browser form post is redirected to after success' },
   { key: 'contactErrorUrl', env: 'CONTACT_ERROR_URL', help: 'http(s) URL a failed browser form post is redirected to' },
   { key: 'honeypotField', env: 'HONEYPOT_FIELD', help: 'name of the hidden field only bots fill (function default _gotcha)' },
-  { key: 'notificationMaxChars', env: 'NOTIFICATION_MAX_CHARS', help: 'maximum notification length in characters, 1 to 1024 (function default 1024)' },
+  { key: 'notificationMaxChars', env: 'NOTIFICATION_MAX_CHARS', help: 'maximum notification length in characters, 100 to 1024 (function default 1024)' },
   { key: 'apiMaxEventBytes', env: 'API_MAX_EVENT_BYTES', help: 'largest API Gateway event in bytes, 1 to 6291456 (function default 10240)' },
   { key: 'throttleRate', env: 'PIGEON_THROTTLE_RATE', help: 'API stage steady-state limit in requests per second (default 5)' },
   { key: 'throttleBurst', env: 'PIGEON_THROTTLE_BURST', help: 'API stage burst limit in requests (default 10)' },
@@ -199,7 +199,7 @@ export function readConfig(context: ContextReader, env: NodeJS.ProcessEnv = proc
     contactSuccessUrl: readUrl(get, 'contactSuccessUrl'),
     contactErrorUrl: readUrl(get, 'contactErrorUrl'),
     honeypotField,
-    notificationMaxChars: readOptionalInteger(get, 'notificationMaxChars', 1, MAX_NOTIFICATION_CHARS),
+    notificationMaxChars: readOptionalInteger(get, 'notificationMaxChars', MIN_NOTIFICATION_CHARS, MAX_NOTIFICATION_CHARS),
     apiMaxEventBytes: readOptionalInteger(get, 'apiMaxEventBytes', 1, MAX_EVENT_BYTES),
     throttleRate: readNumber(get, 'throttleRate', 5, 0.1, 10000),
     throttleBurst: readInteger(get, 'throttleBurst', 10, 1, 5000),
@@ -246,9 +246,9 @@ export function parseAllowedOrigins(value: string): string[] {
 
 // The api function's limit for CONTACT_SUCCESS_URL and CONTACT_ERROR_URL.
 const MAX_URL_CHARS = 2048;
-// Pushover's limit for a message, which NOTIFICATION_MAX_CHARS may lower.
-// NOTE: the range 1 to 1024 is assumed: the api function in this tree does
-// not read NOTIFICATION_MAX_CHARS yet, so its own check may differ.
+// Pushover's limit for a message, which NOTIFICATION_MAX_CHARS may lower to
+// no less than 100, where the api function's field labels leave room.
+const MIN_NOTIFICATION_CHARS = 100;
 const MAX_NOTIFICATION_CHARS = 1024;
 // Lambda's limit for a synchronous invocation's payload, which is also the
 // api function's ceiling for API_MAX_EVENT_BYTES.

@@ -112,7 +112,8 @@ describe('readConfig', () => {
     assertRejected({ honeypotField: 'h'.repeat(65) }, /honeypotField/);
     assertRejected({ honeypotField: 'email' }, /honeypotField "email" is a field the form already uses/);
     assertRejected({ honeypotField: '_next' }, /already uses/);
-    assertRejected({ notificationMaxChars: '0' }, /notificationMaxChars "0" is invalid: expected an integer from 1 to 1024/);
+    assertRejected({ notificationMaxChars: '99' }, /notificationMaxChars "99" is invalid: expected an integer from 100 to 1024/);
+    assert.equal(configFrom({ notificationMaxChars: '100' }).notificationMaxChars, 100);
     assertRejected({ notificationMaxChars: '1025' }, /notificationMaxChars/);
     assertRejected({ apiMaxEventBytes: '6291457' }, /apiMaxEventBytes "6291457" is invalid: expected an integer from 1 to 6291456/);
     assertRejected({ apiMaxEventBytes: '10k' }, /apiMaxEventBytes "10k" is invalid/);

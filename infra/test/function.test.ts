@@ -110,7 +110,7 @@ describe('the api function with the template environment', { skip: BUILT ? false
       contactErrorUrl: 'https://www.example.com/sorry.html',
       honeypotField: 'website',
       apiMaxEventBytes: '65536',
-      notificationMaxChars: '1024',
+      notificationMaxChars: '300',
       version: 'v9.8.7-test',
     });
     env = onlyResource(template, 'AWS::Lambda::Function').properties.Environment.Variables;
