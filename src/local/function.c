@@ -53,8 +53,9 @@ enum invocation_state { INVOCATION_QUEUED, INVOCATION_RUNNING, INVOCATION_DONE }
 
 struct invocation {
 	char id[PG_UUID_LEN + 1];
-	const char *payload; /* borrowed from the caller of pg_function_invoke */
+	char *payload; /* owned until a GET /next takes it for its response */
 	size_t payload_len;
+	pthread_cond_t done; /* signalled when state becomes INVOCATION_DONE */
 	enum invocation_state state;
 	enum pg_function_outcome outcome;
 	char *result;
@@ -71,6 +72,10 @@ struct instance {
 	char label[96]; /* the function name, plus the instance number when N > 1 */
 	struct pg_env_list env;
 	struct pg_http_listener runtime;
+	/* Wakes the GET /next of this instance: an invocation is queued, the
+	 * current one ended, the process was replaced or the thread stops. */
+	pthread_cond_t wake;
+	bool wake_ready; /* wake was initialised */
 
 	struct invocation *current;
 	pid_t pid;
@@ -95,7 +100,11 @@ struct pg_function {
 	int instance_count;
 
 	pthread_mutex_t lock;
-	pthread_cond_t changed; /* any state change below; CLOCK_MONOTONIC */
+	/* Wakes the supervisor, or pg_function_begin_stop while it waits for
+	 * running invocations. Invocations and GET /next requests have their
+	 * own condition variables, so that one invocation wakes only the
+	 * threads that it concerns. */
+	pthread_cond_t changed;
 	struct invocation *queue_head;
 	struct invocation *queue_tail;
 	bool stopping;    /* no new invocations, no restarts */
@@ -122,7 +131,20 @@ static char *error_json(const char *type, const char *fmt, ...)
 	return text ? text : pg_strdup("{}");
 }
 
-static void timed_wait(struct pg_function *fn, int64_t ms)
+/* Initialises cond to time its waits on CLOCK_MONOTONIC, as timed_wait
+ * expects. */
+static void cond_init_monotonic(pthread_cond_t *cond)
+{
+	pthread_condattr_t attr;
+
+	pthread_condattr_init(&attr);
+	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+	pthread_cond_init(cond, &attr);
+	pthread_condattr_destroy(&attr);
+}
+
+/* Waits on cond, with the function's lock held, for at most ms. */
+static void timed_wait(struct pg_function *fn, pthread_cond_t *cond, int64_t ms)
 {
 	struct timespec ts;
 
@@ -133,7 +155,16 @@ static void timed_wait(struct pg_function *fn, int64_t ms)
 		ts.tv_sec++;
 		ts.tv_nsec -= 1000000000;
 	}
-	pthread_cond_timedwait(&fn->changed, &fn->lock, &ts);
+	pthread_cond_timedwait(cond, &fn->lock, &ts);
+}
+
+/* Wakes the GET /next requests of the instances without an invocation,
+ * after one was queued; the caller holds the lock. */
+static void wake_idle_instances(struct pg_function *fn)
+{
+	for (int i = 0; i < fn->instance_count; i++)
+		if (!fn->instances[i].current)
+			pthread_cond_broadcast(&fn->instances[i].wake);
 }
 
 /* Ends inv with result (taken); the caller holds the lock. */
@@ -151,14 +182,19 @@ static void complete(struct pg_function *fn, struct invocation *inv,
 		for (struct invocation *i = fn->queue_head; i; i = i->next)
 			fn->queue_tail = i;
 	}
-	for (int i = 0; i < fn->instance_count; i++)
-		if (fn->instances[i].current == inv)
+	for (int i = 0; i < fn->instance_count; i++) {
+		if (fn->instances[i].current == inv) {
 			fn->instances[i].current = NULL;
+			pthread_cond_broadcast(&fn->instances[i].wake);
+		}
+	}
 	inv->state = INVOCATION_DONE;
 	inv->outcome = outcome;
 	inv->result = result;
 	inv->result_len = len;
-	pthread_cond_broadcast(&fn->changed);
+	pthread_cond_signal(&inv->done);
+	if (fn->stopping)
+		pthread_cond_broadcast(&fn->changed);
 }
 
 static void complete_error(struct pg_function *fn, struct invocation *inv,
@@ -303,6 +339,8 @@ static void spawn_process(struct instance *inst)
 
 	inst->pid = pid;
 	inst->generation++;
+	/* A GET /next of the previous process gives up. */
+	pthread_cond_broadcast(&inst->wake);
 	inst->spawned_ms = pg_now_monotonic_ms();
 	inst->served = false;
 	inst->killed_for_timeout = false;
@@ -346,7 +384,6 @@ static void on_process_exit(struct instance *inst, int status,
 
 	describe_status(status, how, sizeof(how));
 	inst->pid = -1;
-	pthread_cond_broadcast(&fn->changed);
 
 	if (inst->current) {
 		struct invocation *inv = inst->current;
@@ -458,7 +495,7 @@ static void wait_for_exit(struct instance *inst, int64_t give_up)
 				;
 			break;
 		}
-		timed_wait(inst->fn, 20);
+		timed_wait(inst->fn, &inst->fn->changed, 20);
 	}
 	/* ru_maxrss is in KiB on Linux. */
 	pg_log_info("function %s: stopped process %d (peak RSS %ld KiB)",
@@ -492,7 +529,7 @@ static void *supervise(void *arg)
 		for (int i = 0; i < fn->instance_count; i++)
 			supervise_instance(&fn->instances[i]);
 		check_deadlines(fn);
-		timed_wait(fn, POLL_MS);
+		timed_wait(fn, &fn->changed, POLL_MS);
 	}
 	/* Every process gets the same grace period, counted from one start. */
 	for (int i = 0; i < fn->instance_count; i++)
@@ -515,15 +552,16 @@ static int reply_json(struct MHD_Connection *connection, int status,
 
 static void make_trace_id(char *out, size_t size)
 {
-	char a[PG_UUID_LEN + 1];
-	char b[PG_UUID_LEN + 1];
+	unsigned char random[20];
+	char hex[41];
 
-	pg_uuid_generate(a);
-	pg_uuid_generate(b);
-	/* X-Ray format: Root=1-<epoch seconds, hex>-<96 random bits>. */
-	snprintf(out, size, "Root=1-%08llx-%.8s%.4s%.4s%.4s;Parent=%.8s%.4s%.4s;Sampled=0",
-		 (unsigned long long)(pg_now_epoch_ms() / 1000), a, a + 9,
-		 a + 14, a + 19, b, b + 9, b + 14);
+	/* X-Ray format: Root=1-<epoch seconds, hex>-<96 random bits>, and a
+	 * parent segment id of 64 random bits. */
+	pg_random_fill(random, sizeof(random));
+	for (size_t i = 0; i < sizeof(random); i++)
+		snprintf(hex + 2 * i, 3, "%02x", random[i]);
+	snprintf(out, size, "Root=1-%08llx-%.24s;Parent=%.16s;Sampled=0",
+		 (unsigned long long)(pg_now_epoch_ms() / 1000), hex, hex + 24);
 }
 
 static int handle_next(struct instance *inst, struct MHD_Connection *connection)
@@ -544,7 +582,7 @@ static int handle_next(struct instance *inst, struct MHD_Connection *connection)
 	 * take an invocation meant for the new one. */
 	while (!fn->stop_thread && generation == inst->generation &&
 	       (inst->current || !fn->queue_head))
-		timed_wait(fn, 1000);
+		timed_wait(fn, &inst->wake, 1000);
 	if (!fn->stop_thread && generation == inst->generation) {
 		inv = fn->queue_head;
 		fn->queue_head = inv->next;
@@ -556,8 +594,10 @@ static int handle_next(struct instance *inst, struct MHD_Connection *connection)
 		inst->current = inv;
 		inst->served = true;
 		memcpy(id, inv->id, sizeof(id));
-		payload = pg_strndup(inv->payload, inv->payload_len);
+		/* The response takes the payload, which saves a copy of it. */
+		payload = inv->payload;
 		payload_len = inv->payload_len;
+		inv->payload = NULL;
 		snprintf(deadline, sizeof(deadline), "%lld",
 			 (long long)(pg_now_epoch_ms() + (int64_t)fn->timeout_s * 1000));
 	}
@@ -578,18 +618,19 @@ static int handle_next(struct instance *inst, struct MHD_Connection *connection)
 			NULL,
 		};
 
-		rc = pg_http_reply(connection, 200, "application/json", payload,
-				   payload_len, headers);
+		rc = pg_http_reply_owned(connection, 200, "application/json",
+					 payload, payload_len, headers);
 	}
-	free(payload);
 	return rc;
 }
 
 /* Completes invocation id with the posted body. */
 static int handle_result(struct instance *inst, struct MHD_Connection *connection,
 			 const char *id, size_t id_len, bool is_error,
-			 const char *body, size_t len, bool too_large)
+			 struct pg_buf *request_body, bool too_large)
 {
+	const char *body = request_body->data;
+	size_t len = request_body->len;
 	struct pg_function *fn = inst->fn;
 	struct invocation *inv;
 	char *result;
@@ -614,14 +655,15 @@ static int handle_result(struct instance *inst, struct MHD_Connection *connectio
 				  "\"errorType\":\"RequestEntityTooLarge\"}");
 	}
 
+	/* The invocation takes the posted body, which saves a copy of it. */
 	if (!is_error) {
-		result = pg_strndup(body, len);
+		result = pg_buf_detach(request_body, NULL);
 	} else {
 		json_error_t jerr;
 		json_t *obj = json_loadb(body, len, 0, &jerr);
 
 		if (json_is_object(obj)) {
-			result = pg_strndup(body, len);
+			result = pg_buf_detach(request_body, NULL);
 		} else {
 			const char *type = pg_mhd_request_header(connection,
 							  "Lambda-Runtime-Function-Error-Type");
@@ -666,7 +708,7 @@ static int handle_init_error(struct instance *inst,
 
 static int runtime_handler(void *cls, struct MHD_Connection *connection,
 			   const char *url, const char *method,
-			   const char *body, size_t len, bool too_large)
+			   struct pg_buf *body, bool too_large)
 {
 	struct instance *inst = cls;
 	bool get = !strcmp(method, "GET");
@@ -675,17 +717,17 @@ static int runtime_handler(void *cls, struct MHD_Connection *connection,
 	if (!strcmp(url, INVOCATION_PREFIX "next") && get)
 		return handle_next(inst, connection);
 	if (!strcmp(url, RUNTIME_PREFIX "init/error") && post)
-		return handle_init_error(inst, connection, body, len);
+		return handle_init_error(inst, connection, body->data, body->len);
 	if (!strncmp(url, INVOCATION_PREFIX, strlen(INVOCATION_PREFIX)) && post) {
 		const char *id = url + strlen(INVOCATION_PREFIX);
 		const char *slash = strchr(id, '/');
 
 		if (slash && !strcmp(slash, "/response"))
 			return handle_result(inst, connection, id, (size_t)(slash - id),
-					     false, body, len, too_large);
+					     false, body, too_large);
 		if (slash && !strcmp(slash, "/error"))
 			return handle_result(inst, connection, id, (size_t)(slash - id),
-					     true, body, len, too_large);
+					     true, body, too_large);
 	}
 	return reply_json(connection, 404,
 			  "{\"errorMessage\":\"Not found\",\"errorType\":\"NotFound\"}");
@@ -703,6 +745,8 @@ static int instance_init(struct pg_function *fn, int index,
 
 	inst->fn = fn;
 	inst->pid = -1;
+	cond_init_monotonic(&inst->wake);
+	inst->wake_ready = true;
 	if (fn->instance_count == 1)
 		snprintf(inst->label, sizeof(inst->label), "%s", fn->name);
 	else
@@ -732,7 +776,6 @@ int pg_function_start(const struct pg_function_config *config,
 		      struct pg_function **out, struct pg_err *err)
 {
 	struct pg_function *fn = pg_calloc(1, sizeof(*fn));
-	pthread_condattr_t attr;
 	char *path_copy;
 
 	*out = NULL;
@@ -746,10 +789,7 @@ int pg_function_start(const struct pg_function_config *config,
 		 config->region, PG_LOCAL_ACCOUNT_ID, config->name);
 
 	pthread_mutex_init(&fn->lock, NULL);
-	pthread_condattr_init(&attr);
-	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-	pthread_cond_init(&fn->changed, &attr);
-	pthread_condattr_destroy(&attr);
+	cond_init_monotonic(&fn->changed);
 
 	fn->instance_count = config->concurrency > 0 ? config->concurrency : 1;
 	fn->instances = pg_calloc((size_t)fn->instance_count,
@@ -795,7 +835,7 @@ void pg_function_begin_stop(struct pg_function *fn)
 	 * sent), so it gets STOP_GRACE_MS to report its result. */
 	give_up = pg_now_monotonic_ms() + STOP_GRACE_MS;
 	while (has_current_invocation(fn) && pg_now_monotonic_ms() < give_up)
-		timed_wait(fn, POLL_MS);
+		timed_wait(fn, &fn->changed, POLL_MS);
 	for (int i = 0; i < fn->instance_count; i++)
 		if (fn->instances[i].current)
 			complete_error(fn, fn->instances[i].current,
@@ -812,6 +852,9 @@ void pg_function_stop(struct pg_function *fn)
 	pthread_mutex_lock(&fn->lock);
 	fn->stop_thread = true;
 	pthread_cond_broadcast(&fn->changed);
+	for (int i = 0; i < fn->instance_count; i++)
+		if (fn->instances[i].wake_ready)
+			pthread_cond_broadcast(&fn->instances[i].wake);
 	pthread_mutex_unlock(&fn->lock);
 	if (fn->supervisor_started)
 		pthread_join(fn->supervisor, NULL);
@@ -821,6 +864,8 @@ void pg_function_stop(struct pg_function *fn)
 		pg_http_stop(&inst->runtime);
 		pg_env_list_release(&inst->env);
 		free(inst->init_error);
+		if (inst->wake_ready)
+			pthread_cond_destroy(&inst->wake);
 	}
 	free(fn->instances);
 
@@ -837,9 +882,8 @@ const char *pg_function_name(const struct pg_function *fn)
 	return fn->name;
 }
 
-void pg_function_invoke(struct pg_function *fn, const char *payload,
-			size_t len, const char *request_id,
-			struct pg_function_result *out)
+void pg_function_invoke(struct pg_function *fn, char *payload, size_t len,
+			const char *request_id, struct pg_function_result *out)
 {
 	struct invocation inv;
 	int64_t start = pg_now_monotonic_ms();
@@ -853,6 +897,7 @@ void pg_function_invoke(struct pg_function *fn, const char *payload,
 	inv.payload = payload;
 	inv.payload_len = len;
 	inv.enqueued_ms = start;
+	cond_init_monotonic(&inv.done);
 
 	pthread_mutex_lock(&fn->lock);
 	if (fn->stopping) {
@@ -864,13 +909,16 @@ void pg_function_invoke(struct pg_function *fn, const char *payload,
 		else
 			fn->queue_head = &inv;
 		fn->queue_tail = &inv;
-		pthread_cond_broadcast(&fn->changed);
+		wake_idle_instances(fn);
 	}
 	/* The supervisor ends every invocation: by its deadline, by the
 	 * queue limit or when pigeon stops. */
 	while (inv.state != INVOCATION_DONE)
-		timed_wait(fn, 200);
+		timed_wait(fn, &inv.done, 200);
 	pthread_mutex_unlock(&fn->lock);
+	pthread_cond_destroy(&inv.done);
+	/* Still here when no GET /next took the invocation. */
+	free(inv.payload);
 
 	out->outcome = inv.outcome;
 	memcpy(out->request_id, inv.id, sizeof(out->request_id));

@@ -123,6 +123,8 @@ static int proxy_to_api(struct pg_serve *serve,
 	struct pg_function_result result;
 	struct pg_function *api = pg_serve_function(serve, "api");
 	struct pg_buf event;
+	char *payload;
+	size_t payload_len;
 	struct pg_err err = {{0}};
 	char request_id[PG_UUID_LEN + 1];
 	char source_ip[64];
@@ -164,7 +166,9 @@ static int proxy_to_api(struct pg_serve *serve,
 		goto out;
 	}
 
-	pg_function_invoke(api, event.data, event.len, NULL, &result);
+	/* The invocation takes the event, which saves a copy of it. */
+	payload = pg_buf_detach(&event, &payload_len);
+	pg_function_invoke(api, payload, payload_len, NULL, &result);
 	/* NOTE: real API Gateway returns 504 only when its own 29 s
 	 * integration timeout passes. A function timeout below that is a
 	 * function error there (502). pigeon returns 504 for every timeout so
@@ -447,9 +451,11 @@ static int pigeon_route(struct pg_serve *serve, struct MHD_Connection *connectio
 
 static int gateway_handler(void *cls, struct MHD_Connection *connection,
 			   const char *url, const char *method,
-			   const char *body, size_t len, bool too_large)
+			   struct pg_buf *request_body, bool too_large)
 {
 	struct pg_serve *serve = cls;
+	const char *body = request_body->data;
+	size_t len = request_body->len;
 
 	if (!strcmp(url, "/_pigeon") || !strncmp(url, "/_pigeon/", 9))
 		return pigeon_route(serve, connection, url, method, body, len,

@@ -16,20 +16,19 @@ struct request_body {
 	bool too_large;
 };
 
-static bool content_length_too_large(struct MHD_Connection *connection,
-				     size_t max_bytes)
+/* Reads the Content-Length header into *len. Returns false when the
+ * request has none (a chunked body) or MHD would reject it as malformed. */
+static bool content_length(struct MHD_Connection *connection,
+			   unsigned long long *len)
 {
 	const char *value = pg_mhd_request_header(connection, "Content-Length");
-	unsigned long long len;
 	char *end;
 
 	if (!value || !*value)
 		return false;
 	errno = 0;
-	len = strtoull(value, &end, 10);
-	if (errno || *end)
-		return false; /* MHD itself rejects a malformed length */
-	return len > max_bytes;
+	*len = strtoull(value, &end, 10);
+	return !errno && !*end;
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *connection,
@@ -39,17 +38,28 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *connection,
 {
 	struct pg_http_listener *listener = cls;
 	struct request_body *body = *con_cls;
+	unsigned long long announced;
 
 	(void)version;
 	if (!body) {
 		body = pg_calloc(1, sizeof(*body));
 		pg_buf_init(&body->data, listener->max_body_bytes);
 		*con_cls = body;
+		if (!content_length(connection, &announced))
+			return MHD_YES;
 		/* Reply 413 before reading a body announced as too large. */
-		if (content_length_too_large(connection, listener->max_body_bytes))
+		if (announced > listener->max_body_bytes) {
+			body->too_large = true;
+			if (pg_buf_append(&body->data, "", 0) < 0)
+				return MHD_NO;
 			return (enum MHD_Result)listener->handler(
-				listener->cls, connection, url, method, "", 0,
-				true);
+				listener->cls, connection, url, method,
+				&body->data, true);
+		}
+		/* One allocation for the whole body instead of a doubling
+		 * series of copies as it arrives. */
+		if (pg_buf_reserve(&body->data, (size_t)announced) < 0)
+			body->too_large = true;
 		return MHD_YES;
 	}
 	if (*upload_data_size) {
@@ -59,9 +69,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *connection,
 		*upload_data_size = 0;
 		return MHD_YES;
 	}
+	/* The handler may rely on a NUL-terminated body, also an empty one
+	 * or one whose storage was reserved but never written. */
+	if (pg_buf_append(&body->data, "", 0) < 0)
+		body->too_large = true;
 	return (enum MHD_Result)listener->handler(
-		listener->cls, connection, url, method,
-		body->data.data ? body->data.data : "", body->data.len,
+		listener->cls, connection, url, method, &body->data,
 		body->too_large);
 }
 
@@ -137,17 +150,14 @@ void pg_http_stop(struct pg_http_listener *listener)
 	listener->daemon = NULL;
 }
 
-int pg_http_reply(struct MHD_Connection *connection, int status,
-		  const char *content_type, const char *body, size_t len,
-		  const char *const *headers)
+/* Adds the headers to response, queues it and drops the caller's
+ * reference to it. */
+static int queue_response(struct MHD_Connection *connection, int status,
+			  struct MHD_Response *response,
+			  const char *content_type, const char *const *headers)
 {
-	struct MHD_Response *response;
 	enum MHD_Result rc;
 
-	response = MHD_create_response_from_buffer(len, (void *)body,
-						   MHD_RESPMEM_MUST_COPY);
-	if (!response)
-		return MHD_NO;
 	if (content_type)
 		MHD_add_response_header(response, MHD_HTTP_HEADER_CONTENT_TYPE,
 					content_type);
@@ -156,6 +166,38 @@ int pg_http_reply(struct MHD_Connection *connection, int status,
 	rc = MHD_queue_response(connection, (unsigned int)status, response);
 	MHD_destroy_response(response);
 	return rc;
+}
+
+int pg_http_reply(struct MHD_Connection *connection, int status,
+		  const char *content_type, const char *body, size_t len,
+		  const char *const *headers)
+{
+	struct MHD_Response *response;
+
+	response = MHD_create_response_from_buffer(len, (void *)body,
+						   MHD_RESPMEM_MUST_COPY);
+	if (!response)
+		return MHD_NO;
+	return queue_response(connection, status, response, content_type,
+			      headers);
+}
+
+int pg_http_reply_owned(struct MHD_Connection *connection, int status,
+			const char *content_type, char *body, size_t len,
+			const char *const *headers)
+{
+	struct MHD_Response *response;
+
+	/* MHD frees the body with free() once the response is sent or
+	 * dropped. */
+	response = MHD_create_response_from_buffer(len, body,
+						   MHD_RESPMEM_MUST_FREE);
+	if (!response) {
+		free(body);
+		return MHD_NO;
+	}
+	return queue_response(connection, status, response, content_type,
+			      headers);
 }
 
 const char *pg_mhd_request_header(struct MHD_Connection *connection, const char *name)

@@ -22,10 +22,12 @@
 #define INVOCATIONS_SUFFIX "/invocations"
 #define FUNCTION_NAME_MAX 256
 
+/* Sends an AWS error; request_id NULL makes up a new one. */
 static int reply_error(struct MHD_Connection *connection, int status,
 		       const char *error_type, const char *request_id,
 		       const char *message)
 {
+	char new_id[PG_UUID_LEN + 1];
 	json_t *obj = json_pack("{s:s, s:s}", "Type", "User", "message", message);
 	char *text = json_dumps(obj, JSON_COMPACT);
 	const char *headers[] = {
@@ -33,7 +35,13 @@ static int reply_error(struct MHD_Connection *connection, int status,
 		"x-amzn-RequestId", request_id,
 		NULL,
 	};
-	int rc = pg_http_reply(connection, status, "application/json", text,
+	int rc;
+
+	if (!request_id) {
+		pg_uuid_generate(new_id);
+		headers[3] = new_id;
+	}
+	rc = pg_http_reply(connection, status, "application/json", text,
 			       strlen(text), headers);
 
 	free(text);
@@ -73,13 +81,14 @@ static bool function_name_from(const char *raw, size_t raw_len, char *name,
 	return true;
 }
 
+/* Runs the invocation and sends the function's answer. payload is taken. */
 static int invoke_sync(struct MHD_Connection *connection, struct pg_function *fn,
-		       const char *payload, size_t len)
+		       char *payload, size_t len)
 {
 	struct pg_function_result result;
 	const char *headers[7];
+	char *answer;
 	size_t n = 0;
-	int rc;
 
 	pg_function_invoke(fn, payload, len, NULL, &result);
 	headers[n++] = "X-Amz-Executed-Version";
@@ -91,11 +100,11 @@ static int invoke_sync(struct MHD_Connection *connection, struct pg_function *fn
 		headers[n++] = "Unhandled";
 	}
 	headers[n] = NULL;
-	rc = pg_http_reply(connection, 200, "application/json",
-			   result.payload ? result.payload : "", result.payload_len,
-			   headers);
-	pg_function_result_release(&result);
-	return rc;
+	/* The response takes the answer, which saves a copy of it. */
+	answer = result.payload ? result.payload : pg_strdup("");
+	result.payload = NULL;
+	return pg_http_reply_owned(connection, 200, "application/json", answer,
+				   result.payload_len, headers);
 }
 
 static int invoke_event(struct pg_serve *serve, struct MHD_Connection *connection,
@@ -122,13 +131,14 @@ static int invoke_event(struct pg_serve *serve, struct MHD_Connection *connectio
 
 static int invoke_handler(void *cls, struct MHD_Connection *connection,
 			  const char *url, const char *method,
-			  const char *body, size_t len, bool too_large)
+			  struct pg_buf *request_body, bool too_large)
 {
+	const char *body = request_body->data;
+	size_t len = request_body->len;
 	struct pg_serve *serve = cls;
 	const char *type = pg_mhd_request_header(connection, "X-Amz-Invocation-Type");
 	const char *qualifier = MHD_lookup_connection_value(
 		connection, MHD_GET_ARGUMENT_KIND, "Qualifier");
-	char request_id[PG_UUID_LEN + 1];
 	char name[FUNCTION_NAME_MAX + 1];
 	char message[FUNCTION_NAME_MAX + 200];
 	struct pg_function *fn;
@@ -137,16 +147,17 @@ static int invoke_handler(void *cls, struct MHD_Connection *connection,
 	bool event;
 	struct pg_err syntax_err = {{0}};
 
-	pg_uuid_generate(request_id);
+	/* A request id is made up where the answer needs one: the function
+	 * invocation makes its own. */
 	if (strncmp(url, FUNCTIONS_PREFIX, strlen(FUNCTIONS_PREFIX)) ||
 	    url_len <= strlen(FUNCTIONS_PREFIX) + strlen(INVOCATIONS_SUFFIX) ||
 	    strcmp(url + url_len - strlen(INVOCATIONS_SUFFIX), INVOCATIONS_SUFFIX) ||
 	    strcmp(method, "POST"))
 		return reply_error(connection, 404, "UnknownOperationException",
-				   request_id, "Unknown operation");
+				   NULL, "Unknown operation");
 	if (!pg_mhd_request_header(connection, "Authorization"))
 		return reply_error(connection, 403, "MissingAuthenticationTokenException",
-				   request_id, "Missing Authentication Token");
+				   NULL, "Missing Authentication Token");
 
 	if (!function_name_from(url + strlen(FUNCTIONS_PREFIX),
 				url_len - strlen(FUNCTIONS_PREFIX) - strlen(INVOCATIONS_SUFFIX),
@@ -158,7 +169,7 @@ static int invoke_handler(void *cls, struct MHD_Connection *connection,
 			 (int)(url_len - strlen(FUNCTIONS_PREFIX) - strlen(INVOCATIONS_SUFFIX)),
 			 url + strlen(FUNCTIONS_PREFIX));
 		return reply_error(connection, 404, "ResourceNotFoundException",
-				   request_id, message);
+				   NULL, message);
 	}
 
 	if (!type || !strcmp(type, "RequestResponse")) {
@@ -166,12 +177,14 @@ static int invoke_handler(void *cls, struct MHD_Connection *connection,
 	} else if (!strcmp(type, "Event")) {
 		event = true;
 	} else if (!strcmp(type, "DryRun")) {
+		char request_id[PG_UUID_LEN + 1];
 		const char *headers[] = { "x-amzn-RequestId", request_id, NULL };
 
+		pg_uuid_generate(request_id);
 		return pg_http_reply(connection, 204, NULL, "", 0, headers);
 	} else {
 		return reply_error(connection, 400, "InvalidParameterValueException",
-				   request_id,
+				   NULL,
 				   "X-Amz-Invocation-Type must be RequestResponse, Event or DryRun");
 	}
 
@@ -181,7 +194,7 @@ static int invoke_handler(void *cls, struct MHD_Connection *connection,
 			 "Request payload is too large for the %s invocation type (limit %zu bytes)",
 			 event ? "Event" : "RequestResponse", limit);
 		return reply_error(connection, 413, "RequestEntityTooLargeException",
-				   request_id, message);
+				   NULL, message);
 	}
 
 	/* Lambda takes any valid JSON and leaves the rest to the function,
@@ -194,12 +207,14 @@ static int invoke_handler(void *cls, struct MHD_Connection *connection,
 		snprintf(message, sizeof(message),
 			 "Could not parse request body into json: %.300s", syntax_err.msg);
 		return reply_error(connection, 400, "InvalidRequestContentException",
-				   request_id, message);
+				   NULL, message);
 	}
 
 	if (event)
 		return invoke_event(serve, connection, fn, body, len);
-	return invoke_sync(connection, fn, body, len);
+	if (!request_body->len)
+		return invoke_sync(connection, fn, pg_strdup(body), len);
+	return invoke_sync(connection, fn, pg_buf_detach(request_body, NULL), len);
 }
 
 void pg_invoke_api_handler_init(struct pg_http_listener *listener,

@@ -3,6 +3,7 @@
 #include "local/json_syntax.h"
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -78,13 +79,85 @@ static bool is_hex_digit(char c)
 	return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
 }
 
-/* Scans a string from its opening quote past its closing one. */
+#define BYTES_ONES UINT64_C(0x0101010101010101)
+#define BYTES_HIGH UINT64_C(0x8080808080808080)
+
+/* Returns the 8 bytes at p as one word, in memory order on any host. */
+static uint64_t load_word(const char *p)
+{
+	uint64_t word;
+
+	memcpy(&word, p, sizeof(word));
+	return word;
+}
+
+/* Returns nonzero when a byte of word is below n (n at most 0x80). The
+ * test is exact for "any byte", which is all that is asked here. */
+static uint64_t has_byte_below(uint64_t word, unsigned n)
+{
+	return (word - BYTES_ONES * n) & ~word & BYTES_HIGH;
+}
+
+static uint64_t has_byte(uint64_t word, unsigned char c)
+{
+	return has_byte_below(word ^ (BYTES_ONES * c), 1);
+}
+
+/* Returns the offset of the first byte at or after pos that is not
+ * ASCII, or len. */
+static size_t skip_ascii(const char *text, size_t len, size_t pos)
+{
+	while (len - pos >= 8 && !(load_word(text + pos) & BYTES_HIGH))
+		pos += 8;
+	while (pos < len && !((unsigned char)text[pos] & 0x80))
+		pos++;
+	return pos;
+}
+
+/* Checks that text is UTF-8 as pg_utf8_valid does, with the same offset
+ * on failure, but passes runs of ASCII eight bytes at a time. A valid
+ * sequence never contains an ASCII byte, so each run of other bytes can
+ * be checked alone. */
+static bool utf8_valid(const char *text, size_t len, size_t *bad_offset)
+{
+	size_t pos = skip_ascii(text, len, 0);
+
+	while (pos < len) {
+		size_t end = pos;
+		size_t bad;
+
+		while (end < len && ((unsigned char)text[end] & 0x80))
+			end++;
+		if (!pg_utf8_valid(text + pos, end - pos, &bad)) {
+			*bad_offset = pos + bad;
+			return false;
+		}
+		pos = skip_ascii(text, len, end);
+	}
+	return true;
+}
+
+/* Scans a string from its opening quote past its closing one. The text
+ * is valid UTF-8 already, so only '"', '\\' and control characters need
+ * a look, and words of 8 bytes without them are passed whole. */
 static int scan_string(struct scanner *s)
 {
 	size_t start = s->pos;
 
 	for (s->pos++; !at_end(s); s->pos++) {
-		unsigned char c = (unsigned char)s->text[s->pos];
+		unsigned char c;
+
+		while (s->len - s->pos >= 8) {
+			uint64_t word = load_word(s->text + s->pos);
+
+			if (has_byte(word, '"') || has_byte(word, '\\') ||
+			    has_byte_below(word, 0x20))
+				break;
+			s->pos += 8;
+		}
+		if (at_end(s))
+			break;
+		c = (unsigned char)s->text[s->pos];
 
 		if (c == '"') {
 			s->pos++;
@@ -246,7 +319,7 @@ int pg_json_syntax_check(const char *text, size_t len, struct pg_err *err)
 	int expect = EXPECT_VALUE;
 	int result = -1;
 
-	if (!pg_utf8_valid(text, len, &bad)) {
+	if (!utf8_valid(text, len, &bad)) {
 		pg_err_set(err, "invalid UTF-8 at byte %zu", bad);
 		return -1;
 	}

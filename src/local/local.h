@@ -30,6 +30,9 @@
 
 /* ---- util.c ---- */
 
+/* Fills out with len random bytes from getrandom, one system call for up
+ * to 256 bytes. */
+void pg_random_fill(unsigned char *out, size_t len);
 /* Writes a random (version 4) UUID and a NUL into out. */
 void pg_uuid_generate(char out[PG_UUID_LEN + 1]);
 /* Unix epoch milliseconds. */
@@ -294,12 +297,13 @@ void pg_function_stop(struct pg_function *fn);
 void pg_function_begin_stop(struct pg_function *fn);
 const char *pg_function_name(const struct pg_function *fn);
 /* Runs one invocation and waits for its end: the response, the function's
- * error, a crash of its process or the timeout. request_id is the id to
- * give the function (an Event keeps its id across retries), or NULL for a
- * new one. out is always filled, also when the invocation fails. */
-void pg_function_invoke(struct pg_function *fn, const char *payload,
-			size_t len, const char *request_id,
-			struct pg_function_result *out);
+ * error, a crash of its process or the timeout. The invocation takes
+ * payload (len bytes and a NUL, from malloc) and frees it; the GET /next
+ * that receives the event sends it without a copy. request_id is the id
+ * to give the function (an Event keeps its id across retries), or NULL
+ * for a new one. out is always filled, also when the invocation fails. */
+void pg_function_invoke(struct pg_function *fn, char *payload, size_t len,
+			const char *request_id, struct pg_function_result *out);
 void pg_function_result_release(struct pg_function_result *result);
 
 /* ---- http.c: the MHD listeners ---- */
@@ -308,11 +312,13 @@ struct MHD_Daemon;
 struct MHD_Connection;
 
 /* Handles one request once its body has arrived (or, with too_large, once
- * it is known to pass the listener's maximum). body is NUL-terminated and
- * valid until the handler returns. Returns MHD's result code. */
+ * it is known to pass the listener's maximum). body->data is never NULL
+ * and is NUL-terminated. The buffer belongs to the listener and lives
+ * until the handler returns, but the handler may take its content with
+ * pg_buf_detach. Returns MHD's result code. */
 typedef int pg_http_handler(void *cls, struct MHD_Connection *connection,
 			    const char *url, const char *method,
-			    const char *body, size_t body_len, bool too_large);
+			    struct pg_buf *body, bool too_large);
 
 /* A listener with one thread per connection, because Runtime API and
  * invocation requests block. The caller owns the struct; it must stay in
@@ -339,6 +345,12 @@ void pg_http_stop(struct pg_http_listener *listener);
 int pg_http_reply(struct MHD_Connection *connection, int status,
 		  const char *content_type, const char *body, size_t len,
 		  const char *const *headers);
+/* As pg_http_reply, but sends body without copying it: the response owns
+ * body, and MHD frees it with free() when it is sent or dropped (also when
+ * this fails). */
+int pg_http_reply_owned(struct MHD_Connection *connection, int status,
+			const char *content_type, char *body, size_t len,
+			const char *const *headers);
 /* Returns the value of request header name, or NULL (borrowed from MHD,
  * valid during the handler). */
 const char *pg_mhd_request_header(struct MHD_Connection *connection,

@@ -126,8 +126,11 @@ static void deliver(struct worker *w, struct pg_stored_event *event)
 	int64_t retry_at = -1;
 	int rc;
 
+	/* The invocation takes the payload; a retry reads it from the
+	 * store again. */
 	pg_function_invoke(w->fn, event->payload, event->payload_len,
 			   event->request_id, &result);
+	event->payload = NULL;
 	/* An attempt cut short by the stop is not the function's failure:
 	 * the row stays queued and is delivered after the next start. A
 	 * success is recorded even while stopping, or the next start would

@@ -5,26 +5,31 @@
 #include <sys/random.h>
 #include <time.h>
 
-void pg_uuid_generate(char out[PG_UUID_LEN + 1])
+void pg_random_fill(unsigned char *out, size_t len)
 {
-	unsigned char bytes[16];
 	size_t got = 0;
 
-	/* getrandom fails for a 16-byte request only before the kernel's pool
-	 * is ready. The clocks then make a weaker but still unique-enough id
-	 * for a local tool. */
-	while (got < sizeof(bytes)) {
-		ssize_t n = getrandom(bytes + got, sizeof(bytes) - got, 0);
+	/* getrandom fails only before the kernel's pool is ready. The clocks
+	 * then make weaker but still unique-enough bytes for a local tool. */
+	while (got < len) {
+		ssize_t n = getrandom(out + got, len - got, 0);
 
 		if (n <= 0)
 			break;
 		got += (size_t)n;
 	}
-	if (got < sizeof(bytes)) {
-		int64_t now = pg_now_epoch_ms() ^ pg_now_monotonic_ms();
+	for (size_t i = got; i < len; i += sizeof(int64_t)) {
+		int64_t now = pg_now_epoch_ms() ^ pg_now_monotonic_ms() ^ (int64_t)i;
 
-		memcpy(bytes, &now, sizeof(now));
+		memcpy(out + i, &now, len - i < sizeof(now) ? len - i : sizeof(now));
 	}
+}
+
+void pg_uuid_generate(char out[PG_UUID_LEN + 1])
+{
+	unsigned char bytes[16];
+
+	pg_random_fill(bytes, sizeof(bytes));
 	bytes[6] = (unsigned char)((bytes[6] & 0x0f) | 0x40);
 	bytes[8] = (unsigned char)((bytes[8] & 0x3f) | 0x80);
 	snprintf(out, PG_UUID_LEN + 1,

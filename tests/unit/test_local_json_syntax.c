@@ -149,12 +149,74 @@ static void json_syntax_accepts_what_jansson_reads(void **state)
 	}
 }
 
+/* Builds "<p a's><mark><40 - p a's>" in out, as a JSON string in quotes,
+ * and returns its length. */
+static size_t string_with_mark(char *out, size_t size, size_t p,
+			       const char *mark)
+{
+	int n = snprintf(out, size, "\"%.*s%s%.*s\"", (int)p,
+			 "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", mark,
+			 (int)(40 - p), "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
+
+	assert_true(n > 0 && (size_t)n < size);
+	return (size_t)n;
+}
+
+/* Strings are scanned 8 bytes at a time, so each mark is tried at every
+ * offset of a long string, on both sides of each word boundary. */
+static void json_syntax_marks_at_every_offset(void **state)
+{
+	static const struct {
+		const char *mark;
+		const char *error; /* what precedes " at byte N", or NULL */
+		size_t error_shift; /* added to the mark's offset */
+	} marks[] = {
+		{ "\xc3\xa9", NULL, 0 },
+		{ "\\n", NULL, 0 },
+		{ "\\u00e9", NULL, 0 },
+		{ "\x01", "control character 0x01 in a string", 0 },
+		{ "\x1f", "control character 0x1F in a string", 0 },
+		{ "\\q", "invalid escape sequence", 0 },
+		{ "\xff", "invalid UTF-8", 0 },
+		{ "\xc3", "invalid UTF-8", 0 },
+		{ "\"", "", 1 },
+	};
+
+	(void)state;
+	for (size_t m = 0; m < sizeof(marks) / sizeof(marks[0]); m++) {
+		for (size_t p = 0; p <= 40; p++) {
+			char text[64];
+			char expected[96];
+			size_t len = string_with_mark(text, sizeof(text), p,
+						      marks[m].mark);
+			struct pg_err err = { { 0 } };
+			int rc = pg_json_syntax_check(text, len, &err);
+
+			if (!marks[m].error) {
+				if (rc != 0)
+					fail_msg("mark %zu at %zu rejected: %s", m,
+						 p, err.msg);
+				continue;
+			}
+			/* The mark starts after the opening quote. */
+			snprintf(expected, sizeof(expected), "%s at byte %zu",
+				 marks[m].error, 1 + p + marks[m].error_shift);
+			if (rc != -1)
+				fail_msg("mark %zu at %zu accepted", m, p);
+			if (!strstr(err.msg, expected))
+				fail_msg("mark %zu at %zu: \"%s\" lacks \"%s\"", m,
+					 p, err.msg, expected);
+		}
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(json_syntax_cases_table),
 		cmocka_unit_test(json_syntax_deep_nesting),
 		cmocka_unit_test(json_syntax_accepts_what_jansson_reads),
+		cmocka_unit_test(json_syntax_marks_at_every_offset),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
