@@ -199,7 +199,7 @@ int pg_proxy_response_parse_v2(const char *json, size_t len,
 struct pg_store;
 
 /* A queued Event invocation, owned by the caller after
- * pg_store_event_next; free with pg_stored_event_release. */
+ * pg_store_event_claim; free with pg_stored_event_release. */
 struct pg_stored_event {
 	int64_t id;
 	char request_id[PG_UUID_LEN + 1];
@@ -210,8 +210,10 @@ struct pg_stored_event {
 };
 
 /* Opens (and creates) dir/pigeon.db in WAL mode with synchronous FULL. The
- * directory is created when missing. Every call below is serialised by a
- * mutex, so one store may be shared by all threads. */
+ * directory is created when missing, and events left 'running' are queued
+ * again, so one data directory serves one pigeon at a time. Every call
+ * below is serialised by a mutex, so one store may be shared by all
+ * threads. */
 __attribute__((warn_unused_result))
 int pg_store_open(const char *dir, struct pg_store **out, struct pg_err *err);
 void pg_store_close(struct pg_store *store);
@@ -221,19 +223,30 @@ __attribute__((warn_unused_result))
 int pg_store_event_add(struct pg_store *store, const char *function,
 		       const char *request_id, const char *payload, size_t len,
 		       int64_t now_ms, struct pg_err *err);
-/* Fetches the oldest queued event of function that is due at now_ms.
- * Returns 1 with out filled, 0 when none is due, -1 on error. */
+/* Claims the oldest queued event of function that is due at now_ms for
+ * worker (a number shown in the queue listing): in one statement, the
+ * row becomes 'running', so no other worker can claim it. The row stays
+ * 'running' until pg_store_event_done or pg_store_event_failed; a row
+ * left 'running' by a crash or a stop is queued again by the next
+ * pg_store_open. Returns 1 with out filled, 0 when none is due, -1 on
+ * error. */
 __attribute__((warn_unused_result))
-int pg_store_event_next(struct pg_store *store, const char *function,
-			int64_t now_ms, struct pg_stored_event *out,
-			struct pg_err *err);
+int pg_store_event_claim(struct pg_store *store, const char *function,
+			 int worker, int64_t now_ms,
+			 struct pg_stored_event *out, struct pg_err *err);
 void pg_stored_event_release(struct pg_stored_event *event);
 /* Marks an event delivered and keeps the function's answer. */
 __attribute__((warn_unused_result))
 int pg_store_event_done(struct pg_store *store, int64_t id, const char *result,
 			size_t result_len, int64_t now_ms, struct pg_err *err);
-/* Records a failed attempt: when retry_at_ms >= 0 the event waits until
- * then, otherwise it moves to the dead_letters table with error. */
+/* Queues a claimed event again without counting an attempt, for an
+ * attempt that pigeon itself cut short. */
+__attribute__((warn_unused_result))
+int pg_store_event_unclaim(struct pg_store *store, int64_t id,
+			   struct pg_err *err);
+/* Records a failed attempt: when retry_at_ms >= 0 the event is queued
+ * again for then, otherwise it moves to the dead_letters table with
+ * error. */
 __attribute__((warn_unused_result))
 int pg_store_event_failed(struct pg_store *store, int64_t id,
 			  const char *error, int64_t retry_at_ms,

@@ -30,21 +30,33 @@
 
 static const char *const function_names[FUNCTION_COUNT] = { "api", "notifications" };
 
-struct worker {
+/* The stored events of one function and the workers that deliver them,
+ * one for each warm process of the function, as Lambda runs Event
+ * invocations in parallel up to the function's concurrency. */
+struct event_queue {
 	struct pg_serve *serve;
 	struct pg_function *fn;
-	pthread_t thread;
-	bool started;
 	pthread_mutex_t lock;
-	pthread_cond_t wake;
+	pthread_cond_t wake; /* an event was stored, or the workers stop */
+	bool ready;          /* lock and wake are initialised */
 	bool stop;
-	bool pending;
+	int pending;         /* events stored since a worker last looked */
+	pthread_t threads[PG_SERVE_CONCURRENCY_MAX];
+	int started;         /* threads running */
+};
+
+/* What one worker thread needs: its queue and its number (1-based), which
+ * marks the events it claims. */
+struct worker {
+	struct event_queue *queue;
+	int number;
 };
 
 struct pg_serve {
 	const struct pg_serve_options *options;
 	struct pg_function *_Atomic functions[FUNCTION_COUNT];
-	struct worker workers[FUNCTION_COUNT];
+	struct event_queue queues[FUNCTION_COUNT];
+	struct worker workers[FUNCTION_COUNT][PG_SERVE_CONCURRENCY_MAX];
 	struct pg_store *store;
 	struct pg_http_listener gateway;
 	struct pg_http_listener invoke;
@@ -80,21 +92,23 @@ int pg_serve_payload_version(const struct pg_serve *serve)
 void pg_serve_notify_queue(struct pg_serve *serve, const char *function)
 {
 	for (int i = 0; i < FUNCTION_COUNT; i++) {
-		struct worker *w = &serve->workers[i];
+		struct event_queue *q = &serve->queues[i];
 
-		if (strcmp(function, function_names[i]) || !w->started)
+		if (strcmp(function, function_names[i]) || !q->ready)
 			continue;
-		pthread_mutex_lock(&w->lock);
-		w->pending = true;
-		pthread_cond_signal(&w->wake);
-		pthread_mutex_unlock(&w->lock);
+		/* One event needs one worker; a busy worker looks for more
+		 * events when it is done, before it waits. */
+		pthread_mutex_lock(&q->lock);
+		q->pending++;
+		pthread_cond_signal(&q->wake);
+		pthread_mutex_unlock(&q->lock);
 	}
 }
 
 /* ---- the event queue worker ---- */
 
-/* Waits up to ms for new work or a stop; returns false once stopped. */
-static bool worker_wait(struct worker *w, int64_t ms)
+/* Waits up to ms for a new event or a stop; returns false once stopped. */
+static bool worker_wait(struct event_queue *q, int64_t ms)
 {
 	struct timespec ts;
 	bool running;
@@ -106,19 +120,21 @@ static bool worker_wait(struct worker *w, int64_t ms)
 		ts.tv_sec++;
 		ts.tv_nsec -= 1000000000;
 	}
-	pthread_mutex_lock(&w->lock);
-	if (!w->stop && !w->pending)
-		pthread_cond_timedwait(&w->wake, &w->lock, &ts);
-	w->pending = false;
-	running = !w->stop;
-	pthread_mutex_unlock(&w->lock);
+	pthread_mutex_lock(&q->lock);
+	if (!q->stop && !q->pending)
+		pthread_cond_timedwait(&q->wake, &q->lock, &ts);
+	if (q->pending > 0)
+		q->pending--;
+	running = !q->stop;
+	pthread_mutex_unlock(&q->lock);
 	return running;
 }
 
 static void deliver(struct worker *w, struct pg_stored_event *event)
 {
-	struct pg_serve *serve = w->serve;
-	const char *name = pg_function_name(w->fn);
+	struct pg_serve *serve = w->queue->serve;
+	struct pg_function *fn = w->queue->fn;
+	const char *name = pg_function_name(fn);
 	struct pg_function_result result;
 	struct pg_err err = {{0}};
 	int attempt = event->attempts + 1;
@@ -128,14 +144,17 @@ static void deliver(struct worker *w, struct pg_stored_event *event)
 
 	/* The invocation takes the payload; a retry reads it from the
 	 * store again. */
-	pg_function_invoke(w->fn, event->payload, event->payload_len,
+	pg_function_invoke(fn, event->payload, event->payload_len,
 			   event->request_id, &result);
 	event->payload = NULL;
 	/* An attempt cut short by the stop is not the function's failure:
-	 * the row stays queued and is delivered after the next start. A
+	 * the row is queued again and delivered after the next start. A
 	 * success is recorded even while stopping, or the next start would
 	 * deliver the event a second time. */
 	if (result.outcome != PG_FUNCTION_OK && atomic_load(&serve->stopping)) {
+		if (pg_store_event_unclaim(serve->store, event->id, &err) < 0)
+			pg_log_error("queue: event %s: %s; the next start queues it again",
+				     event->request_id, err.msg);
 		pg_function_result_release(&result);
 		return;
 	}
@@ -143,8 +162,8 @@ static void deliver(struct worker *w, struct pg_stored_event *event)
 	if (result.outcome == PG_FUNCTION_OK) {
 		rc = pg_store_event_done(serve->store, event->id, result.payload,
 					 result.payload_len, now, &err);
-		pg_log_info("queue: event %s delivered to %s (attempt %d)",
-			    event->request_id, name, attempt);
+		pg_log_info("queue: event %s delivered to %s by worker %d (attempt %d)",
+			    event->request_id, name, w->number, attempt);
 	} else {
 		if (attempt < EVENT_MAX_ATTEMPTS)
 			retry_at = now + (int64_t)serve->options->retry_delay_s * 1000 * attempt;
@@ -164,14 +183,14 @@ static void deliver(struct worker *w, struct pg_stored_event *event)
 	pg_function_result_release(&result);
 }
 
-/* NOTE: one worker per function delivers the stored events one at a time,
- * also with --concurrency above 1, because pg_store_event_next cannot
- * claim a row for one worker. Lambda delivers Event invocations in
- * parallel, up to the function's concurrency. */
+/* Claims and delivers due events until none is left, then waits for a
+ * new one. Each worker claims its own row, so N workers deliver N events
+ * at once, and with one worker the events go out in arrival order. */
 static void *worker_main(void *arg)
 {
 	struct worker *w = arg;
-	const char *name = pg_function_name(w->fn);
+	struct event_queue *q = w->queue;
+	const char *name = pg_function_name(q->fn);
 
 	for (;;) {
 		struct pg_stored_event event;
@@ -180,20 +199,21 @@ static void *worker_main(void *arg)
 
 		/* Once pigeon is stopping, invocations fail at once, so the
 		 * worker ends instead of retrying the same row. */
-		if (atomic_load(&w->serve->stopping))
+		if (atomic_load(&q->serve->stopping))
 			break;
 
-		found = pg_store_event_next(w->serve->store, name, pg_now_epoch_ms(),
-					    &event, &err);
+		found = pg_store_event_claim(q->serve->store, name, w->number,
+					     pg_now_epoch_ms(), &event, &err);
 		if (found < 0) {
-			pg_log_error("queue: %s: %s", name, err.msg);
-			if (!worker_wait(w, 1000))
+			pg_log_error("queue: %s worker %d: %s", name, w->number,
+				     err.msg);
+			if (!worker_wait(q, 1000))
 				break;
 			continue;
 		}
 		if (found == 0) {
 			/* Retries become due with time, so poll as well. */
-			if (!worker_wait(w, 250))
+			if (!worker_wait(q, 250))
 				break;
 			continue;
 		}
@@ -203,39 +223,51 @@ static void *worker_main(void *arg)
 	return NULL;
 }
 
-static int worker_start(struct pg_serve *serve, int index, struct pg_err *err)
+/* Starts the workers of function number index, one for each of its warm
+ * processes. */
+static int queue_start(struct pg_serve *serve, int index, struct pg_err *err)
 {
-	struct worker *w = &serve->workers[index];
+	struct event_queue *q = &serve->queues[index];
 	pthread_condattr_t attr;
+	int count = serve->options->concurrency > 0 ? serve->options->concurrency : 1;
 
-	w->serve = serve;
-	w->fn = atomic_load(&serve->functions[index]);
-	pthread_mutex_init(&w->lock, NULL);
+	q->serve = serve;
+	q->fn = atomic_load(&serve->functions[index]);
+	pthread_mutex_init(&q->lock, NULL);
 	pthread_condattr_init(&attr);
 	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-	pthread_cond_init(&w->wake, &attr);
+	pthread_cond_init(&q->wake, &attr);
 	pthread_condattr_destroy(&attr);
-	if (pthread_create(&w->thread, NULL, worker_main, w) != 0) {
-		pg_err_set(err, "queue worker for %s: cannot start its thread",
-			   function_names[index]);
-		return -1;
+	q->ready = true;
+	for (int i = 0; i < count && i < PG_SERVE_CONCURRENCY_MAX; i++) {
+		struct worker *w = &serve->workers[index][i];
+
+		w->queue = q;
+		w->number = i + 1;
+		if (pthread_create(&q->threads[i], NULL, worker_main, w) != 0) {
+			pg_err_set(err, "queue worker %d for %s: cannot start its thread",
+				   i + 1, function_names[index]);
+			return -1;
+		}
+		q->started++;
 	}
-	w->started = true;
 	return 0;
 }
 
-static void worker_stop(struct worker *w)
+static void queue_stop(struct event_queue *q)
 {
-	if (!w->started)
+	if (!q->ready)
 		return;
-	pthread_mutex_lock(&w->lock);
-	w->stop = true;
-	pthread_cond_signal(&w->wake);
-	pthread_mutex_unlock(&w->lock);
-	pthread_join(w->thread, NULL);
-	pthread_cond_destroy(&w->wake);
-	pthread_mutex_destroy(&w->lock);
-	w->started = false;
+	pthread_mutex_lock(&q->lock);
+	q->stop = true;
+	pthread_cond_broadcast(&q->wake);
+	pthread_mutex_unlock(&q->lock);
+	for (int i = 0; i < q->started; i++)
+		pthread_join(q->threads[i], NULL);
+	q->started = 0;
+	pthread_cond_destroy(&q->wake);
+	pthread_mutex_destroy(&q->lock);
+	q->ready = false;
 }
 
 /* ---- the functions' environment ---- */
@@ -497,7 +529,7 @@ static void stop_all(struct pg_serve *serve)
 	pg_http_stop(&serve->gateway);
 	pg_http_stop(&serve->invoke);
 	for (int i = 0; i < FUNCTION_COUNT; i++)
-		worker_stop(&serve->workers[i]);
+		queue_stop(&serve->queues[i]);
 	for (int i = 0; i < FUNCTION_COUNT; i++) {
 		pg_function_stop(atomic_load(&serve->functions[i]));
 		atomic_store(&serve->functions[i], NULL);
@@ -538,7 +570,7 @@ int pg_serve_run(const struct pg_serve_options *options)
 	    start_functions(serve, &err) < 0)
 		goto out;
 	for (int i = 0; i < FUNCTION_COUNT; i++)
-		if (worker_start(serve, i, &err) < 0)
+		if (queue_start(serve, i, &err) < 0)
 			goto out;
 
 	pg_log_info("pigeon: serving; data in %s/pigeon.db, function timeout %d s, "

@@ -1,6 +1,7 @@
 #include "local/local.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <jansson.h>
 #include <pthread.h>
 #include <sqlite3.h>
@@ -23,12 +24,15 @@ static const char schema_sql[] =
 	" function TEXT NOT NULL,"
 	" payload BLOB NOT NULL,"
 	" received_at INTEGER NOT NULL,"
-	" status TEXT NOT NULL DEFAULT 'queued',"  /* queued, then done */
+	/* queued; running while a worker delivers it; done. A failed
+	 * attempt with a retry left is queued again. */
+	" status TEXT NOT NULL DEFAULT 'queued',"
 	" attempts INTEGER NOT NULL DEFAULT 0,"
 	" next_attempt_at INTEGER NOT NULL,"
 	" last_error TEXT,"
 	" result BLOB,"
-	" finished_at INTEGER);"
+	" finished_at INTEGER,"
+	" worker INTEGER);" /* the worker of a running event */
 	"CREATE INDEX IF NOT EXISTS events_queued"
 	" ON events(function, status, next_attempt_at, id);"
 	"CREATE TABLE IF NOT EXISTS dead_letters ("
@@ -56,6 +60,35 @@ static void db_error(struct pg_store *store, struct pg_err *err,
 		     const char *what)
 {
 	pg_err_set(err, "%s: %s", what, sqlite3_errmsg(store->db));
+}
+
+/* Adds the worker column to an events table made before it existed. */
+static int add_worker_column(struct pg_store *store, struct pg_err *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	bool found = false;
+	int rc;
+
+	if (sqlite3_prepare_v2(store->db, "PRAGMA table_info(events)", -1,
+			       &stmt, NULL) != SQLITE_OK) {
+		db_error(store, err, "database");
+		return -1;
+	}
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
+		if (!strcmp((const char *)sqlite3_column_text(stmt, 1), "worker"))
+			found = true;
+	sqlite3_finalize(stmt);
+	if (rc != SQLITE_DONE) {
+		db_error(store, err, "database");
+		return -1;
+	}
+	if (!found && sqlite3_exec(store->db,
+				   "ALTER TABLE events ADD COLUMN worker INTEGER",
+				   NULL, NULL, NULL) != SQLITE_OK) {
+		db_error(store, err, "database upgrade");
+		return -1;
+	}
+	return 0;
 }
 
 int pg_store_open(const char *dir, struct pg_store **out, struct pg_err *err)
@@ -89,6 +122,20 @@ int pg_store_open(const char *dir, struct pg_store **out, struct pg_err *err)
 			 "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;",
 			 NULL, NULL, NULL) != SQLITE_OK ||
 	    sqlite3_exec(store->db, schema_sql, NULL, NULL, NULL) != SQLITE_OK) {
+		pg_err_set(err, "database %s: %s", path.data,
+			   sqlite3_errmsg(store->db));
+		goto out;
+	}
+	if (add_worker_column(store, err) < 0)
+		goto out;
+
+	/* An event still running was cut short by a crash or a stop: its
+	 * delivery may or may not have happened, and Lambda's Event
+	 * invocations are at least once, so it is delivered again. */
+	if (sqlite3_exec(store->db,
+			 "UPDATE events SET status = 'queued', worker = NULL"
+			 " WHERE status = 'running'",
+			 NULL, NULL, NULL) != SQLITE_OK) {
 		pg_err_set(err, "database %s: %s", path.data,
 			   sqlite3_errmsg(store->db));
 		goto out;
@@ -165,9 +212,9 @@ out:
 	return result;
 }
 
-int pg_store_event_next(struct pg_store *store, const char *function,
-			int64_t now_ms, struct pg_stored_event *out,
-			struct pg_err *err)
+int pg_store_event_claim(struct pg_store *store, const char *function,
+			 int worker, int64_t now_ms,
+			 struct pg_stored_event *out, struct pg_err *err)
 {
 	sqlite3_stmt *stmt = NULL;
 	int result = -1;
@@ -175,22 +222,27 @@ int pg_store_event_next(struct pg_store *store, const char *function,
 
 	memset(out, 0, sizeof(*out));
 	pthread_mutex_lock(&store->lock);
+	/* One statement finds and marks the row, so two workers never
+	 * claim the same event, and the oldest due event goes first. */
 	stmt = prepare(store,
-		       "SELECT id, request_id, payload, attempts FROM events"
-		       " WHERE function = ? AND status = 'queued'"
-		       " AND next_attempt_at <= ? ORDER BY id LIMIT 1",
+		       "UPDATE events SET status = 'running', worker = ?3"
+		       " WHERE id = (SELECT id FROM events"
+		       " WHERE function = ?1 AND status = 'queued'"
+		       " AND next_attempt_at <= ?2 ORDER BY id LIMIT 1)"
+		       " RETURNING id, request_id, payload, attempts",
 		       err);
 	if (!stmt)
 		goto out;
 	sqlite3_bind_text(stmt, 1, function, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(stmt, 2, now_ms);
+	sqlite3_bind_int(stmt, 3, worker);
 	rc = sqlite3_step(stmt);
 	if (rc == SQLITE_DONE) {
 		result = 0;
 		goto out;
 	}
 	if (rc != SQLITE_ROW) {
-		db_error(store, err, "event queue read");
+		db_error(store, err, "event queue claim");
 		goto out;
 	}
 	out->id = sqlite3_column_int64(stmt, 0);
@@ -202,6 +254,13 @@ int pg_store_event_next(struct pg_store *store, const char *function,
 				  out->payload_len);
 	out->attempts = sqlite3_column_int(stmt, 3);
 	out->function = pg_strdup(function);
+	/* The first step makes the change, but it commits only at the step
+	 * that returns SQLITE_DONE, and that step reports a failed commit. */
+	if (sqlite3_step(stmt) != SQLITE_DONE) {
+		db_error(store, err, "event queue claim");
+		pg_stored_event_release(out);
+		goto out;
+	}
 	result = 1;
 out:
 	sqlite3_finalize(stmt);
@@ -227,8 +286,8 @@ int pg_store_event_done(struct pg_store *store, int64_t id, const char *result_t
 
 	pthread_mutex_lock(&store->lock);
 	stmt = prepare(store,
-		       "UPDATE events SET status = 'done', result = ?,"
-		       " finished_at = ? WHERE id = ?",
+		       "UPDATE events SET status = 'done', worker = NULL,"
+		       " result = ?, finished_at = ? WHERE id = ?",
 		       err);
 	if (!stmt)
 		goto out;
@@ -268,6 +327,20 @@ static int exec_step(struct pg_store *store, const char *sql, int64_t id,
 	return result;
 }
 
+int pg_store_event_unclaim(struct pg_store *store, int64_t id,
+			   struct pg_err *err)
+{
+	int result;
+
+	pthread_mutex_lock(&store->lock);
+	result = exec_step(store,
+			   "UPDATE events SET status = 'queued', worker = NULL"
+			   " WHERE id = ?3 AND status = 'running'",
+			   id, NULL, 0, err);
+	pthread_mutex_unlock(&store->lock);
+	return result;
+}
+
 int pg_store_event_failed(struct pg_store *store, int64_t id,
 			  const char *error, int64_t retry_at_ms,
 			  int64_t now_ms, struct pg_err *err)
@@ -277,7 +350,8 @@ int pg_store_event_failed(struct pg_store *store, int64_t id,
 	pthread_mutex_lock(&store->lock);
 	if (retry_at_ms >= 0) {
 		result = exec_step(store,
-				   "UPDATE events SET attempts = attempts + 1,"
+				   "UPDATE events SET status = 'queued',"
+				   " worker = NULL, attempts = attempts + 1,"
 				   " last_error = ?1, next_attempt_at = ?2"
 				   " WHERE id = ?3",
 				   id, error, retry_at_ms, err);
@@ -378,8 +452,8 @@ int pg_store_queue_json(struct pg_store *store, size_t limit,
 
 	pthread_mutex_lock(&store->lock);
 	if (rows_json(store,
-		      "SELECT id, request_id, function, status, attempts,"
-		      " received_at, finished_at, last_error,"
+		      "SELECT id, request_id, function, status, worker,"
+		      " attempts, received_at, finished_at, last_error,"
 		      " CAST(payload AS TEXT) AS payload,"
 		      " CAST(result AS TEXT) AS result"
 		      " FROM events ORDER BY id DESC LIMIT ?1",

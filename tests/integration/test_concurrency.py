@@ -9,15 +9,20 @@ Run: PIGEON_BUILD=$PWD/build /usr/bin/python3 tests/integration/test_concurrency
 
 import json
 import os
+import re
+import signal
 import stat
 import subprocess
 import sys
 import tempfile
 import threading
+import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
 from pigeon_serve import PIGEON, PigeonServe, request  # noqa: E402
+
+STARTED_LINE = re.compile(r"function notifications: started process (\d+)")
 
 AUTH = {"Authorization": "AWS4-HMAC-SHA256 Credential=AKIDLOCAL/20250101/"
         "us-east-1/lambda/aws4_request, SignedHeaders=host, Signature=00",
@@ -68,17 +73,45 @@ class ConcurrencyTest(unittest.TestCase):
     def tearDownClass(cls):
         cls.tmp.cleanup()
 
-    def serve(self, *args):
+    def serve(self, *args, data_dir=None):
         serve = PigeonServe(args=["--api-bootstrap", self.bootstrap,
                                   "--notifications-bootstrap", self.bootstrap,
-                                  "--timeout", "30"] + list(args))
+                                  "--timeout", "30"] + list(args),
+                            data_dir=data_dir)
         serve.start()
         self.addCleanup(serve.close)
         return serve
 
-    def invoke(self, serve, event):
+    def invoke(self, serve, event, invocation_type="RequestResponse"):
         url = serve.invoke_url + "/2015-03-31/functions/notifications/invocations"
-        return request("POST", url, json.dumps(event), AUTH, timeout=60)
+        headers = dict(AUTH, **{"X-Amz-Invocation-Type": invocation_type})
+        return request("POST", url, json.dumps(event), headers, timeout=60)
+
+    def queue_events(self, serve):
+        """Returns the stored events by request id."""
+        listing = request("GET", serve.api + "/_pigeon/queue.json").json()
+        return {e["request_id"]: e for e in listing["events"]}
+
+    def store_events(self, serve, events):
+        """Sends each event as an Event invocation; returns the request ids."""
+        ids = []
+        for event in events:
+            resp = self.invoke(serve, event, "Event")
+            self.assertEqual(resp.status, 202, resp.body)
+            ids.append(resp.headers["x-amzn-RequestId"])
+        return ids
+
+    def wait_for_status(self, serve, ids, status, timeout=30):
+        """Polls the queue until every event in ids has status; returns
+        their rows in the order of ids."""
+        deadline = time.monotonic() + timeout
+        while True:
+            events = self.queue_events(serve)
+            if all(events.get(i, {}).get("status") == status for i in ids):
+                return [events[i] for i in ids]
+            if time.monotonic() > deadline:
+                self.fail("events %s did not reach %s: %s" % (ids, status, events))
+            time.sleep(0.05)
 
     def invoke_together(self, serve, events):
         """Sends every event at once; returns the responses in order."""
@@ -133,6 +166,47 @@ class ConcurrencyTest(unittest.TestCase):
         log = serve.log()
         for label in ("api 1", "api 2", "notifications 1", "notifications 2"):
             self.assertIn("function %s: started process" % label, log)
+
+    def test_two_stored_events_run_at_once(self):
+        serve = self.serve("--concurrency", "2")
+        ids = self.store_events(serve, [{"sleep": SLEEP_S}] * 2)
+        rows = self.wait_for_status(serve, ids, "done")
+        a, b = (json.loads(row["result"]) for row in rows)
+        self.assertNotEqual(a["pid"], b["pid"])
+        self.assertTrue(overlap(a, b), (a, b))
+        self.assertEqual({row["worker"] for row in rows}, {None})
+
+    def test_one_process_delivers_events_in_order(self):
+        serve = self.serve()
+        ids = self.store_events(serve, [{"sleep": 0.2}] * 3)
+        rows = self.wait_for_status(serve, ids, "done")
+        results = [json.loads(row["result"]) for row in rows]
+        for earlier, later in zip(results, results[1:]):
+            self.assertLessEqual(earlier["ended"], later["started"], results)
+
+    def test_restart_delivers_event_cut_by_crash(self):
+        data = tempfile.TemporaryDirectory(prefix="pigeon-crash-")
+        self.addCleanup(data.cleanup)
+        serve = self.serve(data_dir=data.name)
+        (event_id,) = self.store_events(serve, [{"sleep": 2}])
+        (row,) = self.wait_for_status(serve, [event_id], "running", timeout=10)
+        self.assertEqual(row["worker"], 1)
+
+        # A crash of pigeon itself: its function process is left behind,
+        # so the test ends that process too.
+        started = STARTED_LINE.findall(serve.log())
+        serve.proc.send_signal(signal.SIGKILL)
+        serve.proc.wait(10)
+        for pid in started:
+            try:
+                os.kill(int(pid), signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+
+        again = self.serve(data_dir=data.name)
+        (row,) = self.wait_for_status(again, [event_id], "done")
+        self.assertEqual(row["attempts"], 0)
+        self.assertIn("pid", json.loads(row["result"]))
 
     def test_concurrency_out_of_range_rejected(self):
         for value in ("0", "65", "two"):
