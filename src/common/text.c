@@ -199,3 +199,36 @@ bool pg_ascii_nieq(const char *a, const char *b, size_t n)
 	}
 	return true;
 }
+
+int pg_hex_digit_value(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+int pg_html_escape(struct pg_buf *out, const char *text)
+{
+	for (const char *p = text; *p; p++) {
+		const char *entity = NULL;
+		int rc;
+
+		switch (*p) {
+		case '&': entity = "&amp;"; break;
+		case '<': entity = "&lt;"; break;
+		case '>': entity = "&gt;"; break;
+		case '"': entity = "&quot;"; break;
+		case '\'': entity = "&#39;"; break;
+		default: break;
+		}
+		rc = entity ? pg_buf_append_str(out, entity)
+			    : pg_buf_append(out, p, 1);
+		if (rc < 0)
+			return -1;
+	}
+	return 0;
+}

@@ -26,6 +26,15 @@ int pg_base64_decode(const char *s, size_t len, struct pg_buf *out);
 __attribute__((warn_unused_result))
 int pg_base64_encode(const void *data, size_t len, struct pg_buf *out);
 
+/* Returns the value of the hexadecimal digit c, or -1. */
+int pg_hex_digit_value(char c);
+
+/* Appends text to out with &, <, >, " and ' replaced by entities, so it is
+ * safe inside HTML text and quoted attributes. Returns -1 past out's
+ * maximum. */
+__attribute__((warn_unused_result))
+int pg_html_escape(struct pg_buf *out, const char *text);
+
 /* Case-insensitive ASCII comparison, as HTTP header names need. */
 bool pg_ascii_ieq(const char *a, const char *b);
 bool pg_ascii_nieq(const char *a, const char *b, size_t n);

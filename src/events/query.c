@@ -58,17 +58,6 @@ void pg_events_append_text(struct pg_buf *out, const char *s, size_t len)
 	}
 }
 
-static int hex_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Reads the four hex digits of a \u escape at s (pointing at the 'u'), or
  * returns -1. */
 static long escape_code(const char *s, size_t left)
@@ -78,7 +67,7 @@ static long escape_code(const char *s, size_t left)
 	if (left < 5 || s[0] != 'u')
 		return -1;
 	for (int i = 1; i <= 4; i++) {
-		int digit = hex_value(s[i]);
+		int digit = pg_hex_digit_value(s[i]);
 
 		if (digit < 0)
 			return -1;
@@ -154,8 +143,8 @@ static json_t *decode_component(const char *s, size_t len)
 	pg_buf_init(&text, 0);
 	for (size_t i = 0; i < len; i++) {
 		char c = s[i];
-		int high = i + 1 < len ? hex_value(s[i + 1]) : -1;
-		int low = i + 2 < len ? hex_value(s[i + 2]) : -1;
+		int high = i + 1 < len ? pg_hex_digit_value(s[i + 1]) : -1;
+		int low = i + 2 < len ? pg_hex_digit_value(s[i + 2]) : -1;
 
 		if (c == '%' && high >= 0 && low >= 0) {
 			c = (char)(high * 16 + low);

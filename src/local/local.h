@@ -39,9 +39,6 @@ void pg_uuid_generate(char out[PG_UUID_LEN + 1]);
 int64_t pg_now_epoch_ms(void);
 /* Milliseconds on a clock that never jumps, for deadlines and timeouts. */
 int64_t pg_now_monotonic_ms(void);
-/* Appends text to out as HTML text content (&, <, >, " and ' escaped). */
-__attribute__((warn_unused_result))
-int pg_html_escape(struct pg_buf *out, const char *text);
 
 /* ---- envfile.c: settings from KEY=VALUE files ---- */
 

@@ -65,17 +65,6 @@ static void set_error(struct pg_pushover_error *error, const char *field,
 	va_end(ap);
 }
 
-static int hex_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Decodes one application/x-www-form-urlencoded component into out. */
 static int form_decode(const char *s, size_t len, struct pg_buf *out)
 {
@@ -90,8 +79,8 @@ static int form_decode(const char *s, size_t len, struct pg_buf *out)
 
 			if (i + 2 >= len)
 				return -1;
-			hi = hex_value(s[i + 1]);
-			lo = hex_value(s[i + 2]);
+			hi = pg_hex_digit_value(s[i + 1]);
+			lo = pg_hex_digit_value(s[i + 2]);
 			if (hi < 0 || lo < 0)
 				return -1;
 			c = (char)(hi * 16 + lo);

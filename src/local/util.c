@@ -57,24 +57,3 @@ int64_t pg_now_monotonic_ms(void)
 	return clock_ms(CLOCK_MONOTONIC);
 }
 
-int pg_html_escape(struct pg_buf *out, const char *text)
-{
-	for (const char *p = text; *p; p++) {
-		const char *entity = NULL;
-		int rc;
-
-		switch (*p) {
-		case '&': entity = "&amp;"; break;
-		case '<': entity = "&lt;"; break;
-		case '>': entity = "&gt;"; break;
-		case '"': entity = "&quot;"; break;
-		case '\'': entity = "&#39;"; break;
-		default: break;
-		}
-		rc = entity ? pg_buf_append_str(out, entity)
-			    : pg_buf_append(out, p, 1);
-		if (rc < 0)
-			return -1;
-	}
-	return 0;
-}

@@ -27,17 +27,6 @@ void pg_form_release(struct pg_form *form)
 	form->count = 0;
 }
 
-static int hex_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Decodes one name or value into out. Returns 0, or -1 with *bad_at set to
  * the offset of a '%' that is not followed by two hex digits. */
 static int decode_component(const char *s, size_t len, struct pg_buf *out,
@@ -49,8 +38,8 @@ static int decode_component(const char *s, size_t len, struct pg_buf *out,
 		if (c == '+') {
 			c = ' ';
 		} else if (c == '%') {
-			int high = i + 1 < len ? hex_value(s[i + 1]) : -1;
-			int low = i + 2 < len ? hex_value(s[i + 2]) : -1;
+			int high = i + 1 < len ? pg_hex_digit_value(s[i + 1]) : -1;
+			int low = i + 2 < len ? pg_hex_digit_value(s[i + 2]) : -1;
 
 			if (high < 0 || low < 0) {
 				*bad_at = i;

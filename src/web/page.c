@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "common/text.h"
+
 #define PAGE_HEAD \
 	"<!DOCTYPE html>\n" \
 	"<html lang=\"en\">\n" \
@@ -16,26 +18,6 @@
 	"<style>body { font-family: system-ui, sans-serif; max-width: 40rem; " \
 	"margin: 2rem auto; padding: 0 1rem; line-height: 1.5; }</style>\n"
 #define PAGE_TAIL "</main>\n</body>\n</html>\n"
-
-int pg_html_escape(struct pg_buf *out, const char *text)
-{
-	for (const char *p = text; *p; p++) {
-		const char *entity = NULL;
-
-		switch (*p) {
-		case '&': entity = "&amp;"; break;
-		case '<': entity = "&lt;"; break;
-		case '>': entity = "&gt;"; break;
-		case '"': entity = "&quot;"; break;
-		case '\'': entity = "&#39;"; break;
-		default: break;
-		}
-		if (entity ? pg_buf_append_str(out, entity) < 0
-			   : pg_buf_append(out, p, 1) < 0)
-			return -1;
-	}
-	return 0;
-}
 
 /* Replaces resp by page with status. A page of a few kilobytes fits any
  * sensible body maximum, and if not, the client still gets the status. */

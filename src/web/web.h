@@ -385,11 +385,6 @@ int pg_contact_notification(const struct pg_contact *contact,
 
 /* ---- HTML answers for browsers ---------------------------------------- */
 
-/* Appends text to out with &, <, >, " and ' escaped for HTML text and
- * quoted attribute values. Returns 0, or -1 when out's maximum would be
- * passed. */
-__attribute__((warn_unused_result))
-int pg_html_escape(struct pg_buf *out, const char *text);
 /* Replaces resp by a 200 HTML page that thanks the visitor. */
 void pg_respond_html_thanks(struct pg_http_response *resp);
 /* Replaces resp by an HTML page with problem's status that lists the

@@ -221,6 +221,30 @@ static void ascii_compare_ignores_case(void **state)
 	assert_false(pg_ascii_nieq("abc", "abd", 3));
 }
 
+static void html_escape_replaces_specials(void **state)
+{
+	struct pg_buf out;
+
+	(void)state;
+	pg_buf_init(&out, 0);
+	assert_int_equal(pg_html_escape(&out, "<a href=\"x\">Tom & Jerry's</a>"),
+			 0);
+	assert_string_equal(out.data, "&lt;a href=&quot;x&quot;&gt;Tom &amp; "
+				      "Jerry&#39;s&lt;/a&gt;");
+	pg_buf_release(&out);
+}
+
+static void hex_digit_values(void **state)
+{
+	(void)state;
+	assert_int_equal(pg_hex_digit_value('0'), 0);
+	assert_int_equal(pg_hex_digit_value('9'), 9);
+	assert_int_equal(pg_hex_digit_value('a'), 10);
+	assert_int_equal(pg_hex_digit_value('F'), 15);
+	assert_int_equal(pg_hex_digit_value('g'), -1);
+	assert_int_equal(pg_hex_digit_value('%'), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -233,6 +257,8 @@ int main(void)
 		cmocka_unit_test(base64_round_trip),
 		cmocka_unit_test(base64_decode_respects_max),
 		cmocka_unit_test(ascii_compare_ignores_case),
+		cmocka_unit_test(html_escape_replaces_specials),
+		cmocka_unit_test(hex_digit_values),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
