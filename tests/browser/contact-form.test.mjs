@@ -146,13 +146,13 @@ async function startStaticSite() {
     "<p>This is the site's own thank-you page.</p></main></body></html>\n";
   const server = http.createServer((req, res) => {
     const url = new URL(req.url, "http://127.0.0.1");
-    if (url.pathname === "/contact.html" || url.pathname === "/contact-multipart.html") {
+    if (url.pathname === "/contact.html" || url.pathname === "/contact-urlencoded.html") {
       let page = formHtml
         .replace('action="/contact"', `action="${api}/contact"`)
         .replace('value="pigeon-form"', 'value="static-site"');
-      if (url.pathname === "/contact-multipart.html") {
-        page = page.replace('enctype="application/x-www-form-urlencoded"',
-          'enctype="multipart/form-data"');
+      if (url.pathname === "/contact-urlencoded.html") {
+        page = page.replace('enctype="multipart/form-data"',
+          'enctype="application/x-www-form-urlencoded"');
       }
       res.writeHead(200, { "Content-Type": "text/html; charset=utf-8" });
       res.end(page);
@@ -234,6 +234,7 @@ describe("contact page in Chromium", () => {
     await page.waitForSelector("#form-status.ok");
 
     assert.match(await page.textContent("#form-status"), /Thank you, your message has been sent\./);
+    assert.equal(await page.evaluate(() => document.activeElement.id), "form-status");
     assert.equal(page.url(), `${site.origin}/contact.html`);
     const post = requests.find((request) => request.method() === "POST");
     assert.ok(post, "no POST to /contact");
@@ -336,7 +337,7 @@ describe("contact page in Chromium", () => {
     await context.close();
   });
 
-  test("without JavaScript: a multipart form is read too", async () => {
+  test("without JavaScript: an urlencoded form is read too", async () => {
     const context = await browser.newContext({ javaScriptEnabled: false });
     const page = await context.newPage();
     page.setDefaultTimeout(STEP_TIMEOUT_MS);
@@ -346,11 +347,42 @@ describe("contact page in Chromium", () => {
         contentType = request.headers()["content-type"];
       }
     });
-    await page.goto(`${site.origin}/contact-multipart.html`);
+    await page.goto(`${site.origin}/contact-urlencoded.html`);
     await fill(page, {
       "#name": "Hedy Lamarr",
       "#email": "hedy@example.com",
-      "#description": "Multipart line 1\nline 2: é",
+      "#description": "Urlencoded line 1\nline 2: é",
+    });
+    await Promise.all([
+      page.waitForURL(`${site.origin}/thanks.html`),
+      page.click("button[type=submit]"),
+    ]);
+
+    assert.match(contentType, /^application\/x-www-form-urlencoded/);
+    const message = await waitForMessage(sitePigeon, "Urlencoded line 1");
+    assert.equal(message.message, "Source: static-site\nName: Hedy Lamarr\n" +
+      "Mail: hedy@example.com\nDescription: Urlencoded line 1\nline 2: é");
+    await context.close();
+  });
+
+  test("without JavaScript: a long message in Chinese fits", async () => {
+    const context = await browser.newContext({ javaScriptEnabled: false });
+    const page = await context.newPage();
+    page.setDefaultTimeout(STEP_TIMEOUT_MS);
+    let contentType = null;
+    page.on("request", (request) => {
+      if (request.url() === `${sitePigeon.api}/contact`) {
+        contentType = request.headers()["content-type"];
+      }
+    });
+    // 900 characters of three bytes each: the multipart body carries them
+    // as 2.7 KB of UTF-8, where urlencoding would take 8.1 KB.
+    const text = "中".repeat(900);
+    await page.goto(`${site.origin}/contact.html`);
+    await fill(page, {
+      "#name": "Tu Youyou",
+      "#email": "tu@example.com",
+      "#description": text,
     });
     await Promise.all([
       page.waitForURL(`${site.origin}/thanks.html`),
@@ -358,9 +390,9 @@ describe("contact page in Chromium", () => {
     ]);
 
     assert.match(contentType, /^multipart\/form-data; boundary=/);
-    const message = await waitForMessage(sitePigeon, "Multipart line 1");
-    assert.equal(message.message, "Source: static-site\nName: Hedy Lamarr\n" +
-      "Mail: hedy@example.com\nDescription: Multipart line 1\nline 2: é");
+    const message = await waitForMessage(sitePigeon, "Name: Tu Youyou");
+    assert.equal(message.message, "Source: static-site\nName: Tu Youyou\n" +
+      "Mail: tu@example.com\nDescription: " + text);
     await context.close();
   });
 

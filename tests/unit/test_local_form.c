@@ -62,7 +62,7 @@ static void form_page_has_contract_fields(void **state)
 		"<html lang=\"en\">",
 		"method=\"post\"",
 		"action=\"/contact\"",
-		"enctype=\"application/x-www-form-urlencoded\"",
+		"enctype=\"multipart/form-data\"",
 		/* maxlength matches the server's caps (web/web.h). */
 		"type=\"hidden\" name=\"source\" value=\"pigeon-form\" maxlength=\"200\"",
 		"<label for=\"name\">",
