@@ -260,6 +260,22 @@ static bool is_browser_post(const struct pg_http_request *req,
 	       pg_accept_has_html(pg_http_request_header(req, "Accept"));
 }
 
+/* Tells whether a request that was not read yet is a browser form post,
+ * from its Content-Type and Accept headers alone. */
+static bool is_browser_form(const struct pg_http_request *req)
+{
+	const char *type = pg_http_request_header(req, "Content-Type");
+	enum pg_body_kind kind = PG_BODY_JSON;
+
+	if (!type)
+		return false;
+	if (pg_media_type_is(type, "application/x-www-form-urlencoded"))
+		kind = PG_BODY_FORM;
+	else if (pg_media_type_is(type, "multipart/form-data"))
+		kind = PG_BODY_MULTIPART;
+	return is_browser_post(req, kind);
+}
+
 /* Returns the page the thank-you redirect goes to: a _next that is an
  * absolute URL on the allow-list, else CONTACT_SUCCESS_URL (NULL when
  * unset). A _next that is not used gets a note in cause. */
@@ -543,9 +559,19 @@ int pg_api_handle(const struct pg_router *router,
 					"%zu bytes allowed (API_MAX_EVENT_BYTES)",
 			   config->max_event_bytes);
 	}
-	if (rc != PG_EVENT_OK) {
-		/* NOTE: a browser form post gets this error as JSON too, not
-		 * the HTML page or the CONTACT_ERROR_URL redirect. */
+	if (rc == PG_EVENT_BODY_TOO_LARGE && is_browser_form(&req)) {
+		struct pg_problem problem;
+
+		/* The event was decoded whole, so a browser gets its page or
+		 * the CONTACT_ERROR_URL redirect like for any other error. */
+		pg_problem_init(&problem);
+		pg_problem_set(&problem, 413, "%s", decode_err.msg);
+		respond_failed(config, &req, true, &problem, "request", &resp);
+		pg_err_set(&outcome->cause, "%s", decode_err.msg);
+		pg_router_set_cors(router, &req, &resp);
+	} else if (rc != PG_EVENT_OK) {
+		/* NOTE: a browser form post whose event cannot be decoded gets
+		 * this error as JSON, not the HTML page or the redirect. */
 		pg_respond_error(&resp,
 				 rc == PG_EVENT_BODY_TOO_LARGE ? 413 : 400,
 				 decode_err.msg);

@@ -1198,6 +1198,37 @@ static void api_notification_limit_browser(void **state)
 	pg_buf_release(&form);
 }
 
+static void api_oversize_browser_post(void **state)
+{
+	struct api *api = *state;
+	json_t *event;
+	struct answer answer;
+	const char *body;
+
+	api->config.max_event_bytes = 64;
+	event = rest_event(FORM_TYPE, FULL_FORM);
+	set_header(event, "Accept", BROWSER_ACCEPT);
+
+	/* Without CONTACT_ERROR_URL: an HTML page with the 413. */
+	run(api, event, &answer);
+	assert_int_equal(answer.status, 413);
+	assert_string_equal(header_of(&answer, "Content-Type"),
+			    "text/html; charset=utf-8");
+	body = json_string_value(json_object_get(answer.root, "body"));
+	assert_contains(body, "API_MAX_EVENT_BYTES");
+	answer_release(&answer);
+
+	/* With it: the redirect names the request as a whole. */
+	api->config.error_url = pg_strdup("https://site.example/oops");
+	run(api, event, &answer);
+	assert_int_equal(answer.status, 303);
+	assert_string_equal(header_of(&answer, "Location"),
+			    "https://site.example/oops?error=request");
+	answer_release(&answer);
+	assert_int_equal(api->stand_in.calls, 0);
+	json_decref(event);
+}
+
 struct next_row {
 	const char *allow_list;
 	const char *next;       /* urlencoded value of _next */
@@ -1708,6 +1739,7 @@ int main(void)
 		API_TEST(api_notification_limit_setting),
 		API_TEST(api_notification_limit_browser),
 		API_TEST(api_oversize_body_is_413),
+		API_TEST(api_oversize_browser_post),
 		API_TEST(api_preflight),
 		API_TEST(api_invalid_events_answered),
 		API_TEST(api_outcome_strings_printable),
