@@ -153,7 +153,9 @@ static int check_credential(const char *name, const char *value, struct pg_err *
 		return -1;
 	}
 	if (len != CREDENTIAL_CHARS) {
-		pg_err_set(err, "%s: expected %d characters from [A-Za-z0-9], got %zu characters",
+		/* Bytes, not characters: a valid credential is ASCII, so
+		 * only an invalid one can tell them apart. */
+		pg_err_set(err, "%s: expected %d characters from [A-Za-z0-9], got %zu bytes",
 			   name, CREDENTIAL_CHARS, len);
 		return -1;
 	}

@@ -452,7 +452,7 @@ class SecretsThroughServeTest(unittest.TestCase):
         answer, log = self.init_error({"PUSHOVER_SECRET_PARAMETER": PARAMETER})
         self.assertEqual(answer["errorMessage"],
                          'PUSHOVER_SECRET_PARAMETER: "user": expected 30 characters '
-                         'from [A-Za-z0-9], got 35 characters')
+                         'from [A-Za-z0-9], got 35 bytes')
         self.assert_no_secret_in(log)
         self.assert_no_secret_in(json.dumps(answer))
 

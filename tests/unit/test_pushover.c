@@ -493,7 +493,7 @@ static void pushover_config_from_env_checks(void **state)
 	unsetenv("PUSHOVER_API_URL");
 	assert_int_equal(pg_pushover_config_from_env(&config, &err), -1);
 	assert_string_equal(err.msg,
-			    "PUSHOVER_USERKEY: expected 30 characters from [A-Za-z0-9], got 5 characters");
+			    "PUSHOVER_USERKEY: expected 30 characters from [A-Za-z0-9], got 5 bytes");
 	pg_pushover_config_release(&config);
 
 	pg_err_clear(&err);
@@ -597,7 +597,7 @@ static void pushover_credentials_errors_named(void **state)
 				 "column 5); expected a JSON object {\"token\": \"...\", \"user\": \"...\"}");
 	expect_credentials_error("{\"token\":\"hunter2\",\"user\":\"" USER_KEY "\"}",
 				 "PUSHOVER_SECRET_PARAMETER: \"token\": expected 30 characters from "
-				 "[A-Za-z0-9], got 7 characters");
+				 "[A-Za-z0-9], got 7 bytes");
 }
 
 int main(void)
