@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 
 #include "common/alloc.h"
+#include "common/text.h"
 
 /* The body of one request as it arrives. */
 struct request_body {
@@ -93,6 +94,32 @@ static void on_completed(void *cls, struct MHD_Connection *connection,
 	*con_cls = NULL;
 }
 
+/* Percent-decodes s in place as libmicrohttpd would, except that "%00"
+ * stays as it is: a NUL byte would end the decoded path early, so that
+ * "/contact%00junk" reached the route "/contact". Returns the new length. */
+static size_t unescape_keeping_nul(void *cls, struct MHD_Connection *connection,
+				   char *s)
+{
+	char *read = s;
+	char *write = s;
+
+	(void)cls;
+	(void)connection;
+	while (*read) {
+		int high = read[0] == '%' ? pg_hex_digit_value(read[1]) : -1;
+		int low = high >= 0 ? pg_hex_digit_value(read[2]) : -1;
+
+		if (low >= 0 && (high || low)) {
+			*write++ = (char)(high * 16 + low);
+			read += 3;
+		} else {
+			*write++ = *read++;
+		}
+	}
+	*write = '\0';
+	return (size_t)(write - s);
+}
+
 int pg_http_listen(struct pg_http_listener *listener, const char *host,
 		   int port, struct pg_err *err)
 {
@@ -131,6 +158,7 @@ int pg_http_listen(struct pg_http_listener *listener, const char *host,
 		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
 		MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
 		MHD_OPTION_CONNECTION_TIMEOUT, listener->idle_timeout_s,
+		MHD_OPTION_UNESCAPE_CALLBACK, unescape_keeping_nul, NULL,
 		MHD_OPTION_END);
 	if (!listener->daemon) {
 		pg_err_set(err, "listen on %s port %d failed (is the port in use?)",

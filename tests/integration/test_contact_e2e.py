@@ -103,6 +103,9 @@ class ContactToInbox(unittest.TestCase):
             ("malformed JSON", post_json(self.serve.api, "/contact",
                                          '{"source": "site", "name": '), 400, None),
             ("unknown route", request("GET", self.serve.api + "/nowhere"), 404, None),
+            ("NUL in the path", post_form(self.serve.api, "/contact%00junk",
+                                          "source=site&name=Ada&email=ada@example.com"
+                                          "&description=x"), 404, None),
         ]
         for name, resp, status, field in cases:
             with self.subTest(name):
