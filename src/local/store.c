@@ -1,14 +1,16 @@
 #include "local/local.h"
 
 #include <errno.h>
-#include <stdbool.h>
+#include <fcntl.h>
 #include <jansson.h>
 #include <pthread.h>
 #include <sqlite3.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "common/alloc.h"
 
@@ -96,6 +98,7 @@ int pg_store_open(const char *dir, struct pg_store **out, struct pg_err *err)
 	struct pg_store *store = pg_calloc(1, sizeof(*store));
 	struct pg_buf path;
 	int result = -1;
+	int fd;
 
 	pthread_mutex_init(&store->lock, NULL);
 	pg_buf_init(&path, 4096);
@@ -107,6 +110,15 @@ int pg_store_open(const char *dir, struct pg_store **out, struct pg_err *err)
 		pg_err_set(err, "data directory %s: path longer than 4096 bytes", dir);
 		goto out;
 	}
+	/* The inbox holds visitors' names, addresses and messages, so a new
+	 * database is readable by its owner only; SQLite gives its WAL and
+	 * shared-memory files the same mode. */
+	fd = open(path.data, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		pg_err_set(err, "database %s: %s", path.data, strerror(errno));
+		goto out;
+	}
+	close(fd);
 	if (sqlite3_open_v2(path.data, &store->db,
 			    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
 			    SQLITE_OPEN_FULLMUTEX, NULL) != SQLITE_OK) {
