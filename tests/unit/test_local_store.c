@@ -433,6 +433,17 @@ static void store_open_bad_dir(void **state)
 	assert_non_null(strstr(err.msg, "/proc/pigeon-cannot-exist/x"));
 }
 
+static void store_file_is_private(void **state)
+{
+	struct fixture *f = *state;
+	char path[128];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s/pigeon.db", f->dir);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -447,6 +458,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(queue_unclaim_keeps_attempts, setup, teardown),
 		cmocka_unit_test_setup_teardown(store_open_adds_worker_column, setup, teardown),
 		cmocka_unit_test_setup_teardown(inbox_newest_first, setup, teardown),
+		cmocka_unit_test_setup_teardown(store_file_is_private, setup, teardown),
 		cmocka_unit_test(store_open_bad_dir),
 	};
 
