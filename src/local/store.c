@@ -234,6 +234,28 @@ int pg_store_event_claim(struct pg_store *store, const char *function,
 
 	memset(out, 0, sizeof(*out));
 	pthread_mutex_lock(&store->lock);
+	/* Idle workers poll, and a read costs less than an UPDATE that
+	 * changes nothing, so the update runs only when an event is due. */
+	stmt = prepare(store,
+		       "SELECT 1 FROM events WHERE function = ?1"
+		       " AND status = 'queued' AND next_attempt_at <= ?2 LIMIT 1",
+		       err);
+	if (!stmt)
+		goto out;
+	sqlite3_bind_text(stmt, 1, function, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 2, now_ms);
+	rc = sqlite3_step(stmt);
+	sqlite3_finalize(stmt);
+	stmt = NULL;
+	if (rc == SQLITE_DONE) {
+		result = 0;
+		goto out;
+	}
+	if (rc != SQLITE_ROW) {
+		db_error(store, err, "event queue read");
+		goto out;
+	}
+
 	/* One statement finds and marks the row, so two workers never
 	 * claim the same event, and the oldest due event goes first. */
 	stmt = prepare(store,
