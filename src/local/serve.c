@@ -45,7 +45,7 @@ struct event_queue {
 	int started;         /* threads running */
 };
 
-/* What one worker thread needs: its queue and its number (1-based), which
+/* A queue worker thread: its queue and its number (1-based), which
  * marks the events it claims. */
 struct worker {
 	struct event_queue *queue;
@@ -561,8 +561,8 @@ int pg_serve_run(const struct pg_serve_options *options)
 		goto out;
 	pg_gateway_handler_init(&serve->gateway, serve);
 	pg_invoke_api_handler_init(&serve->invoke, serve);
-	/* Idle clients cannot hold connections forever; API Gateway closes
-	 * idle connections too. */
+	/* Idle clients cannot hold connections forever and lock others
+	 * out. */
 	serve->gateway.idle_timeout_s = CLIENT_IDLE_TIMEOUT_S;
 	serve->invoke.idle_timeout_s = CLIENT_IDLE_TIMEOUT_S;
 	if (pg_http_listen(&serve->gateway, options->host, options->port, &err) < 0 ||

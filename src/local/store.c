@@ -110,7 +110,7 @@ int pg_store_open(const char *dir, struct pg_store **out, struct pg_err *err)
 		pg_err_set(err, "data directory %s: path longer than 4096 bytes", dir);
 		goto out;
 	}
-	/* The inbox holds visitors' names, addresses and messages, so a new
+	/* The inbox contains visitors' names, addresses and messages, so a new
 	 * database is readable by its owner only; SQLite gives its WAL and
 	 * shared-memory files the same mode. */
 	fd = open(path.data, O_RDWR | O_CREAT | O_CLOEXEC, 0600);

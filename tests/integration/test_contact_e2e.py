@@ -196,7 +196,7 @@ class QueuedEventsAcrossRestart(unittest.TestCase):
 
 
 class StandInPushover(http.server.BaseHTTPRequestHandler):
-    """Answers like api.pushover.net would, in the mode the test picks."""
+    """Replies as api.pushover.net would, in the mode the test picks."""
 
     mode = "ok"
     posts = 0
