@@ -43,7 +43,7 @@ static void lookups(const char *payload, size_t len)
 			pg_buf_reset(&joined);
 		(void)pg_http_request_cookie(&req, "csrf", &cookie);
 		(void)pg_http_request_cookies(&req, cookies, 8);
-		(void)pg_http_request_accepts_html(&req);
+		(void)pg_accept_has_html(pg_http_request_header(&req, "Accept"));
 		if (req.kind > PG_EVENT_ALB_MULTI_VALUE ||
 		    !req.path || !req.method || !req.body)
 			__builtin_trap();

@@ -207,12 +207,6 @@ __attribute__((warn_unused_result))
 int pg_http_request_cookie_header(const struct pg_http_request *req,
 				  struct pg_buf *out);
 
-/* Returns true when the client prefers an HTML answer: its Accept header
- * names text/html (or application/xhtml+xml) with a q above 0 and at least
- * the q of application/json. A browser's form post sends
- * "text/html,...;q=0.9", and fetch() sends a wildcard and gets false. */
-bool pg_http_request_accepts_html(const struct pg_http_request *req);
-
 /* One response header; name and value are owned by the response. */
 struct pg_http_header {
 	char *name;

@@ -1022,7 +1022,6 @@ static void events_null_and_absent_everything(void **state)
 		assert_null(pg_http_request_header(&req, "Content-Type"));
 		assert_null(pg_http_request_query(&req, "a"));
 		assert_false(pg_http_request_cookie(&req, "a", &cookie));
-		assert_false(pg_http_request_accepts_html(&req));
 		pg_http_request_release(&req);
 	}
 }
@@ -1080,48 +1079,6 @@ static void events_nul_header_ignored(void **state)
 	pg_http_request_release(&req);
 }
 
-/* ---- Accept ------------------------------------------------------------- */
-
-static void events_accepts_html_table(void **state)
-{
-	static const struct {
-		const char *accept;
-		bool html;
-	} rows[] = {
-		{ "text/html,application/xhtml+xml,application/xml;q=0.9,"
-		  "image/avif,image/webp,*/*;q=0.8", true },
-		{ "*/*", false },
-		{ "application/json", false },
-		{ "application/json, text/plain, */*", false },
-		{ "text/html;q=0", false },
-		{ "TEXT/HTML", true },
-		{ "application/xhtml+xml", true },
-		{ "application/json;q=0.9, text/html", true },
-		{ "text/html;q=0.5, application/json", false },
-		{ "text/html ; q=0.8 ; level=1, application/json;q=0.8", true },
-		{ "text/html;q=bogus", true },
-		{ "text/htmlx", false },
-		{ "", false },
-	};
-
-	(void)state;
-	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
-		struct pg_http_request req;
-		struct pg_err err = { 0 };
-		json_t *event = json_pack("{s:s, s:{s:s}}", "httpMethod", "POST",
-					  "headers", "Accept", rows[i].accept);
-		char *text = json_dumps(event, 0);
-
-		assert_int_equal(decode_text(&req, text, &err), PG_EVENT_OK);
-		if (pg_http_request_accepts_html(&req) != rows[i].html)
-			fail_msg("Accept \"%s\": expected %s", rows[i].accept,
-				 rows[i].html ? "HTML" : "not HTML");
-		pg_http_request_release(&req);
-		free(text);
-		json_decref(event);
-	}
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1150,7 +1107,6 @@ int main(void)
 		cmocka_unit_test(events_null_and_absent_everything),
 		cmocka_unit_test(events_invalid_utf8_header_replaced),
 		cmocka_unit_test(events_nul_header_ignored),
-		cmocka_unit_test(events_accepts_html_table),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

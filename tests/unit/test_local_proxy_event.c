@@ -14,6 +14,7 @@
 
 #include "local/proxy_event.c"
 #include "events/events.h"
+#include "web/web.h"
 
 static json_t *build(const struct pg_proxy_request *req)
 {
@@ -383,7 +384,7 @@ static void event_v2_decodes_in_events_layer(void **state)
 	pg_buf_reset(&out);
 	assert_int_equal(pg_http_request_cookie_header(&decoded, &out), 2);
 	assert_string_equal(out.data, "a=1; b=2");
-	assert_true(pg_http_request_accepts_html(&decoded));
+	assert_true(pg_accept_has_html(pg_http_request_header(&decoded, "Accept")));
 	assert_int_equal(decoded.body_len, 0);
 	pg_http_request_release(&decoded);
 	pg_buf_release(&out);
