@@ -9,8 +9,8 @@
  * shape the same caller expects.
  *
  * Events that are not HTTP requests (direct invocations, SNS, SQS and other
- * record batches) give PG_EVENT_UNSUPPORTED with a sentence that says what
- * the event looks like. The api function answers them with a 400 response
+ * record batches) give PG_EVENT_UNSUPPORTED with a sentence that describes
+ * the event. The api function answers them with a 400 response
  * in the 1.0 shape ({"statusCode": 400, "body": "{\"error\": ...}"}), so a
  * caller that invokes it directly reads the reason in the payload; nothing
  * crashes and no invocation error is raised.
@@ -214,7 +214,7 @@ struct pg_http_header {
 };
 
 /* An HTTP response to encode into the JSON that the event's sender expects.
- * headers[] holds one entry per value, so a name may appear several times
+ * headers[] contains one entry per value, so a name may appear several times
  * (Set-Cookie). */
 struct pg_http_response {
 	int status;

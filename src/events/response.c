@@ -156,7 +156,7 @@ out:
 	return value;
 }
 
-/* Where a header goes in the encoded response. */
+/* The place of a header in the encoded response. */
 enum header_place {
 	PLACE_SINGLE, /* "headers", one string */
 	PLACE_MULTI,  /* "multiValueHeaders", an array */

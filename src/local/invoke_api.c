@@ -81,7 +81,7 @@ static bool function_name_from(const char *raw, size_t raw_len, char *name,
 	return true;
 }
 
-/* Runs the invocation and sends the function's answer. payload is taken. */
+/* Runs the invocation and sends the function's response. payload is taken. */
 static int invoke_sync(struct MHD_Connection *connection, struct pg_function *fn,
 		       char *payload, size_t len)
 {
@@ -100,7 +100,7 @@ static int invoke_sync(struct MHD_Connection *connection, struct pg_function *fn
 		headers[n++] = "Unhandled";
 	}
 	headers[n] = NULL;
-	/* The response takes the answer, which saves a copy of it. */
+	/* The HTTP response takes the function's response, which saves a copy. */
 	answer = result.payload ? result.payload : pg_strdup("");
 	result.payload = NULL;
 	return pg_http_reply_owned(connection, 200, "application/json", answer,
@@ -147,7 +147,7 @@ static int invoke_handler(void *cls, struct MHD_Connection *connection,
 	bool event;
 	struct pg_err syntax_err = {{0}};
 
-	/* A request id is made up where the answer needs one: the function
+	/* A request id is made up where the response needs one: the function
 	 * invocation makes its own. */
 	if (strncmp(url, FUNCTIONS_PREFIX, strlen(FUNCTIONS_PREFIX)) ||
 	    url_len <= strlen(FUNCTIONS_PREFIX) + strlen(INVOCATIONS_SUFFIX) ||

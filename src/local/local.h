@@ -183,7 +183,7 @@ int pg_proxy_response_parse(const char *json, size_t len,
 /* Turns a function's payload 2.0 response into resp. An object with "statusCode" is
  * read as {"statusCode", "headers", "cookies", "body", "isBase64Encoded"},
  * each cookie becoming a Set-Cookie header. Any other valid JSON becomes a
- * 200 with Content-Type application/json and the answer as the body, as
+ * 200 with Content-Type application/json and the response as the body, as
  * API Gateway infers it. Returns 0, or -1 with err naming what is
  * malformed. */
 __attribute__((warn_unused_result))
@@ -232,7 +232,7 @@ int pg_store_event_claim(struct pg_store *store, const char *function,
 			 int worker, int64_t now_ms,
 			 struct pg_stored_event *out, struct pg_err *err);
 void pg_stored_event_release(struct pg_stored_event *event);
-/* Marks an event delivered and keeps the function's answer. */
+/* Marks an event delivered and keeps the function's response. */
 __attribute__((warn_unused_result))
 int pg_store_event_done(struct pg_store *store, int64_t id, const char *result,
 			size_t result_len, int64_t now_ms, struct pg_err *err);
@@ -377,7 +377,8 @@ void pg_gateway_handler_init(struct pg_http_listener *listener,
 void pg_invoke_api_handler_init(struct pg_http_listener *listener,
 				struct pg_serve *serve);
 
-/* The most warm processes `pigeon serve --concurrency` keeps per function. */
+/* Maximum number of warm processes `pigeon serve --concurrency` keeps per
+ * function. */
 #define PG_SERVE_CONCURRENCY_MAX 64
 
 /* The options of `pigeon serve`. Every string is borrowed. */

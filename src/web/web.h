@@ -57,7 +57,7 @@ void pg_problem_respond(const struct pg_problem *problem,
 /* Replaces resp's body by {"<key>": "<text>"} with a JSON Content-Type. */
 void pg_respond_json_text(struct pg_http_response *resp, int status,
 			  const char *key, const char *text);
-/* Answers {"error": message} with status. */
+/* Sets resp to {"error": message} with status. */
 void pg_respond_error(struct pg_http_response *resp, int status,
 		      const char *message);
 
@@ -67,7 +67,8 @@ void pg_respond_error(struct pg_http_response *resp, int status,
  * value at 7200 anyway. */
 #define PG_CORS_MAX_AGE_SECONDS 7200
 #define PG_CORS_DEFAULT_ORIGIN "*"
-/* Longest entry of an allow-list: a scheme, a host name and a port. */
+/* Maximum length of an allow-list entry: a scheme, a host name and a
+ * port. */
 #define PG_CORS_ORIGIN_MAX 300
 
 /* Checks a CORS_ALLOW_ORIGIN value: "*" alone, or a comma-separated list of
@@ -80,8 +81,8 @@ int pg_cors_list_check(const char *allow_list, struct pg_err *err);
  * case. "*" names no origin here, so it never matches. */
 bool pg_cors_list_has(const char *allow_list, const char *origin,
 		      size_t origin_len);
-/* Tells whether a request from origin may read the answer: allow_list is
- * "*" or names origin. */
+/* Tells whether a request from origin may read the response: allow_list
+ * is "*" or names origin. */
 bool pg_cors_origin_allowed(const char *allow_list, const char *origin);
 /* Copies the only entry of allow_list into out. Returns false when the
  * list has several entries or the entry does not fit. */
@@ -93,9 +94,9 @@ bool pg_cors_list_single(const char *allow_list, char *out, size_t out_size);
 #define PG_ROUTE_METHOD_MAX 16
 #define PG_ROUTE_PATH_MAX 128
 
-/* An action fills resp. It may set cause, a sentence for the log: why an
- * error was answered (it may name internal details the client must not
- * see), or a note on a successful answer, such as a filled honeypot. */
+/* An action fills resp. It may set cause, a sentence for the log. For an
+ * error it says why, and may name internal details the client must not
+ * see. For a success it is a note, such as a filled honeypot. */
 typedef void (*pg_route_fn)(const struct pg_http_request *req,
 			    struct pg_http_response *resp,
 			    struct pg_err *cause, void *data);
@@ -125,9 +126,9 @@ int pg_router_add(struct pg_router *router, const char *route,
 /* Runs the action for req, or itself returns 404, 405 or the preflight,
  * then calls pg_router_set_cors. A request whose method is not GET, HEAD
  * or OPTIONS and whose Origin header names an origin that the allow-list
- * does not allow gets 403 without running its action: a browser would
- * hide the answer from that page, so the page cannot be a real visitor's
- * form. Requests without Origin (curl, servers) are not affected. The
+ * does not allow gets 403 without running its action. A browser would
+ * hide the response from that page, so the page cannot be a real
+ * visitor's form. Requests without Origin (curl, servers) are not affected. The
  * preflight of such an origin gets 204 without any Access-Control-*
  * header. cause is set for error responses. */
 void pg_router_dispatch(const struct pg_router *router,
@@ -136,8 +137,8 @@ void pg_router_dispatch(const struct pg_router *router,
 /* Sets the CORS headers of resp for req's Origin. With the allow-list "*",
  * Access-Control-Allow-Origin is "*". With a list, it is the request's
  * Origin when the list names it, and absent otherwise, and Vary: Origin is
- * always set. A request without Origin is not a CORS request; it gets the
- * entry of a one-entry list, as when the setting was a single value, and
+ * always set. A request without Origin is not a CORS request, so it gets
+ * the entry of a one-entry list, as when the setting was a single value, and
  * nothing from a longer list. Any earlier value is replaced, so the header
  * appears at most once. */
 void pg_router_set_cors(const struct pg_router *router,
@@ -224,8 +225,8 @@ int pg_multipart_parse(struct pg_form *form, const char *content_type,
  * spaces. */
 bool pg_media_type_is(const char *content_type, const char *media_type);
 /* Tells whether an Accept header value lists text/html with a quality
- * above 0, as browsers do for a page they navigate to. fetch sends "*" "/"
- * "*" unless told otherwise, and so does curl; neither counts as HTML.
+ * above 0, as browsers do for a page they navigate to. fetch and curl
+ * send "*" "/" "*" by default, and neither counts as HTML.
  * NULL is false. */
 bool pg_accept_has_html(const char *accept);
 
@@ -272,7 +273,7 @@ void pg_contact_limits_init(struct pg_contact_limits *limits);
  * 1; jansson 2.14 itself stops at 2048. */
 #define PG_CONTACT_JSON_MAX_DEPTH 32
 
-/* How the body of a submission was encoded. */
+/* The encoding of a submission's body. */
 enum pg_body_kind {
 	PG_BODY_NONE, /* not read yet, or an unsupported Content-Type */
 	PG_BODY_JSON,

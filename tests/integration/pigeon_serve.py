@@ -49,7 +49,7 @@ class Response:
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    """Hands 3xx answers back to the test instead of following them, so a
+    """Hands 3xx responses back to the test instead of following them, so a
     redirect never leads a test off 127.0.0.1."""
 
     def redirect_request(self, *args, **kwargs):
@@ -164,7 +164,7 @@ class PigeonServe:
         return request("GET", self.api + "/_pigeon/inbox.json").json()["messages"]
 
     def wait_for_inbox(self, count, timeout=20):
-        """Poll the inbox until it holds count messages; return them."""
+        """Poll the inbox until it contains count messages, then return them."""
         deadline = time.monotonic() + timeout
         while True:
             messages = self.inbox()

@@ -38,7 +38,7 @@ ARN = "arn:aws:lambda:eu-west-1:123456789012:function:notifications:live"
 
 
 class StandInLambda(http.server.BaseHTTPRequestHandler):
-    """Records each request and answers with the next scripted reply."""
+    """Records each request and replies with the next scripted response."""
 
     protocol_version = "HTTP/1.1"
     requests = []
@@ -221,8 +221,8 @@ class LambdaInvokeTest(unittest.TestCase):
         self.assertIn("HTTP 202", fields["error"])
 
     def test_403_names_error_and_hides_secrets(self):
-        # AWS's signature errors can quote the canonical request, which holds
-        # the session token; the message must not carry it on.
+        # AWS's signature errors can quote the canonical request, which
+        # contains the session token, so the message must not carry it on.
         body = json.dumps({
             "message": "The request signature we calculated does not match. token "
                        + TOKEN + " secret " + SECRET}).encode()
@@ -349,7 +349,7 @@ class TlsCaBundleTest(unittest.TestCase):
         self.assertEqual(StandInLambda.requests, [])
 
     def test_ssl_cert_dir_trusted(self):
-        # The bundle holds another certificate, so only the folder can
+        # The bundle contains another certificate, so only the folder can
         # vouch for the stand-in's.
         proc, fields = self.invoke({"SSL_CERT_FILE": self.other_cert,
                                     "SSL_CERT_DIR": self.cert_dir})
